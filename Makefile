@@ -1,0 +1,49 @@
+# faultline — `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Every script, test and benchmark runs on Node >= 24; bring it from the npm registry if the
+# system node is older (see scripts/node-toolchain.sh).
+NODE_BIN := $(shell scripts/node-toolchain.sh)
+export PATH := $(NODE_BIN):$(PATH)
+
+DEBIAN_DEPS := redis-server:redis-server etcd:etcd-server etcdctl:etcd-client prometheus:prometheus
+BENCH_DEPS := wrk:wrk haproxy:haproxy nginx:nginx-light redis-benchmark:redis-tools
+
+.PHONY: help deps bench-deps install build test lint typecheck check bench clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+deps: ## Install redis-server, etcd-server and prometheus from Debian when missing (no-op when present)
+	@scripts/debian-deps.sh $(DEBIAN_DEPS)
+
+bench-deps: deps ## Install the benchmark peers (wrk, haproxy, nginx, redis-benchmark) when missing
+	@scripts/debian-deps.sh $(BENCH_DEPS)
+
+node_modules/.package-lock.json: package.json package-lock.json $(wildcard services/*/package.json chaos/package.json bench/package.json)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json ## npm ci (when the lockfile changed)
+
+build: install ## Compile every workspace (tsc -b)
+	npx tsc -b
+
+test: deps build ## Run every test (unit + integration against real Redis, etcd, Prometheus)
+	node scripts/run-tests.mjs $(TESTS)
+
+lint: install ## ESLint (typed rules, dependency rules) and Prettier
+	npx eslint .
+	npx prettier --check .
+
+typecheck: install ## Type-check every workspace
+	npx tsc -b
+
+check: lint typecheck test ## lint + typecheck + test
+
+bench: bench-deps build ## Benchmarks: ratios against peers measured in the same run
+	node bench/dist/run.js $(BENCH)
+
+clean: ## Remove build output
+	rm -rf services/*/dist chaos/dist bench/dist **/*.tsbuildinfo

@@ -1,0 +1,103 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { z } from 'zod';
+import { createHttpApp } from './http.js';
+import { createLogger } from './logging.js';
+import { createMetrics } from './metrics.js';
+import { Probes } from './probes.js';
+import { sendError } from './http-errors.js';
+
+let server: Server;
+let faultyServer: Server;
+let base: string;
+let faultyBase: string;
+const logged: string[] = [];
+
+before(async () => {
+  const logger = createLogger({
+    service: 't',
+    destination: new Writable({ write: (c: Buffer, _e, cb) => (logged.push(c.toString()), cb()) }),
+  });
+  const probes = new Probes(100);
+  probes.addCheck('dep', () => Promise.resolve());
+  probes.markStarted();
+  // An injected fault that fails every request it sees: probes and /metrics must not see it.
+  const fault = (_req: unknown, res: Parameters<typeof sendError>[0]) => sendError(res, 503, 'injected');
+  const app = createHttpApp({ logger, metrics: createMetrics({ runtime: false }), probes, bodyLimit: 64 }, (r) => {
+    r.post('/things', (req, res) => {
+      const body = z.object({ name: z.string().min(1), qty: z.number().int().positive() }).parse(req.body);
+      res.status(201).json(body);
+    });
+    r.get('/boom', () => {
+      throw new Error('secret internals at /srv/app.js:42');
+    });
+  });
+  const faulty = createHttpApp({ logger, metrics: createMetrics({ runtime: false }), probes, before: [fault] }, (r) => {
+    r.get('/x', (_q, s) => s.json({}));
+  });
+  const listen = (a: typeof app) =>
+    new Promise<Server>((resolve) => {
+      const s = a.listen(0, '127.0.0.1', () => resolve(s));
+    });
+  server = await listen(app);
+  faultyServer = await listen(faulty);
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  faultyBase = `http://127.0.0.1:${(faultyServer.address() as AddressInfo).port}`;
+});
+after(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  await new Promise<void>((r) => faultyServer.close(() => r()));
+});
+
+const post = (path: string, body: string, type = 'application/json') =>
+  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+
+test('valid input passes', async () => {
+  const r = await post('/things', JSON.stringify({ name: 'a', qty: 2 }));
+  assert.equal(r.status, 201);
+});
+
+test('validation errors name the field', async () => {
+  const r = await post('/things', JSON.stringify({ name: '', qty: 'x' }));
+  assert.equal(r.status, 400);
+  const body = (await r.json()) as { error: string; details: { path: string }[] };
+  assert.equal(body.error, 'invalid_request');
+  assert.deepEqual(body.details.map((d) => d.path).sort(), ['name', 'qty']);
+});
+
+test('malformed JSON is 400, oversized body is 413', async () => {
+  const bad = await post('/things', '{"name":');
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { error: string }).error, 'malformed_json');
+  const big = await post('/things', JSON.stringify({ name: 'x'.repeat(500), qty: 1 }));
+  assert.equal(big.status, 413);
+  assert.equal(((await big.json()) as { error: string }).error, 'body_too_large');
+});
+
+test('unknown route is 404, wrong method is 405 with Allow', async () => {
+  const nf = await fetch(`${base}/nothing`);
+  assert.equal(nf.status, 404);
+  assert.equal(((await nf.json()) as { error: string }).error, 'not_found');
+  const na = await fetch(`${base}/things`, { method: 'DELETE' });
+  assert.equal(na.status, 405);
+  assert.equal(na.headers.get('allow'), 'POST');
+});
+
+test('a thrown error is a bare 500: no stack, no message leaks', async () => {
+  const r = await fetch(`${base}/boom`);
+  assert.equal(r.status, 500);
+  const text = await r.text();
+  assert.doesNotMatch(text, /secret|srv|at /);
+  assert.deepEqual(JSON.parse(text), { error: 'internal_error', details: [] });
+  assert.ok(logged.some((l) => l.includes('secret internals')), 'the error is logged for operators');
+});
+
+test('probes and /metrics bypass injected faults', async () => {
+  assert.equal((await fetch(`${faultyBase}/x`)).status, 503, 'the fault is active for traffic');
+  assert.equal((await fetch(`${faultyBase}/readyz`)).status, 200);
+  assert.equal((await fetch(`${faultyBase}/livez`)).status, 200);
+  assert.equal((await fetch(`${faultyBase}/metrics`)).status, 200);
+});

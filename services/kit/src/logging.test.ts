@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { createLogger } from './logging.js';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { lines, stream };
+}
+
+test('lines are JSON with service, and trace ids only inside a span', async () => {
+  const manager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(manager);
+  try {
+    const { lines, stream } = capture();
+    const log = createLogger({ service: 'demo', instance: 'demo-0', destination: stream });
+    log.info('outside');
+    const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
+    await context.with(trace.setSpanContext(context.active(), spanContext), async () => {
+      await Promise.resolve();
+      log.info({ seat: 'A1' }, 'inside');
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0]?.service, 'demo');
+    assert.equal(lines[0]?.instance, 'demo-0');
+    assert.equal(lines[0]?.level, 'info');
+    assert.equal(lines[0]?.trace_id, undefined);
+    assert.equal(lines[1]?.trace_id, spanContext.traceId);
+    assert.equal(lines[1]?.span_id, spanContext.spanId);
+    assert.equal(lines[1]?.seat, 'A1');
+  } finally {
+    context.disable();
+  }
+});

@@ -1,0 +1,79 @@
+/**
+ * An OTLP/HTTP trace receiver for tests: accepts what the OTLP JSON exporter posts to
+ * `/v1/traces` and keeps the spans, flattened, so a test can assert on real exported data.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  name: string;
+  kind: number;
+  attributes: Record<string, string | number | boolean | undefined>;
+}
+
+export interface OtlpReceiver {
+  readonly endpoint: string;
+  readonly spans: ReceivedSpan[];
+  stop(): Promise<void>;
+}
+
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+}
+interface OtlpAttr {
+  key: string;
+  value: OtlpValue;
+}
+
+const plain = (v: OtlpValue): string | number | boolean | undefined => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.boolValue;
+const attrs = (list: OtlpAttr[] = []) => Object.fromEntries(list.map((a) => [a.key, plain(a.value)]));
+
+export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+  const spans: ReceivedSpan[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url === '/v1/traces' && req.method === 'POST') {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+            resourceSpans?: { resource?: { attributes?: OtlpAttr[] }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[];
+          };
+          for (const rs of body.resourceSpans ?? []) {
+            const service = String(attrs(rs.resource?.attributes)['service.name'] ?? '');
+            for (const ss of rs.scopeSpans ?? []) {
+              for (const s of ss.spans ?? []) {
+                spans.push({
+                  service,
+                  traceId: String(s.traceId),
+                  spanId: String(s.spanId),
+                  parentSpanId: typeof s.parentSpanId === 'string' && s.parentSpanId ? s.parentSpanId : undefined,
+                  name: String(s.name),
+                  kind: Number(s.kind),
+                  attributes: attrs(s.attributes as OtlpAttr[]),
+                });
+              }
+            }
+          }
+        } catch {
+          res.writeHead(400).end();
+          return;
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans,
+    stop: () => new Promise((r) => server.close(() => r())),
+  };
+}

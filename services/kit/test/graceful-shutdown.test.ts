@@ -1,0 +1,89 @@
+// SIGTERM on a real process: readiness fails first, in-flight requests finish, new
+// connections are refused once draining starts, and the process exits within its bound.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { startNodeService } from '@faultline/kit/testing/node-service';
+import { waitFor } from '@faultline/kit/testing/child-process';
+import { HELLO_ENTRY } from './helpers.js';
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('in-flight requests finish; readiness fails first; new connections refused; exit 0', async () => {
+  const svc = await startNodeService({
+    entry: HELLO_ENTRY,
+    prefix: 'HELLO',
+    env: { HELLO_DRAIN_MS: '400', HELLO_SHUTDOWN_TIMEOUT_MS: '8000' },
+    noTelemetry: true,
+  });
+  try {
+    const inFlight = get(`${svc.url}/slow?ms=1500`);
+    await new Promise((r) => setTimeout(r, 200));
+    svc.child.kill('SIGTERM');
+    const ready = await waitFor(async () => {
+      const r = await get(`${svc.url}/readyz`);
+      return r.status === 503 ? r : undefined;
+    }, 'readiness to fail');
+    assert.equal((JSON.parse(ready.body) as { status: string }).status, 'shutting-down');
+    const refused = await waitFor(
+      () => get(`${svc.url}/hello`).then(() => undefined, (e: NodeJS.ErrnoException) => e.code),
+      'new connections to be refused',
+    );
+    assert.equal(refused, 'ECONNREFUSED');
+    const done = await inFlight;
+    assert.equal(done.status, 200, 'the in-flight request completed');
+    assert.deepEqual(JSON.parse(done.body), { slept: 1500 });
+    const exit = await svc.exited;
+    assert.equal(exit.code, 0, 'clean exit within the shutdown bound');
+  } finally {
+    await svc.stop();
+  }
+});
+
+test('a request longer than the bound cannot hold the process: exit 1 at the timeout', async () => {
+  const svc = await startNodeService({
+    entry: HELLO_ENTRY,
+    prefix: 'HELLO',
+    env: { HELLO_DRAIN_MS: '50', HELLO_SHUTDOWN_TIMEOUT_MS: '500' },
+    noTelemetry: true,
+  });
+  try {
+    const stuck = get(`${svc.url}/slow?ms=20000`).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    svc.child.kill('SIGTERM');
+    const exit = await svc.exited;
+    assert.equal(exit.code, 1);
+    assert.match(svc.output(), /shutdown timed out/);
+    await stuck;
+  } finally {
+    await svc.stop();
+  }
+});
+
+test('a second signal exits at once', async () => {
+  const svc = await startNodeService({
+    entry: HELLO_ENTRY,
+    prefix: 'HELLO',
+    env: { HELLO_DRAIN_MS: '10000', HELLO_SHUTDOWN_TIMEOUT_MS: '20000' },
+    noTelemetry: true,
+  });
+  try {
+    svc.child.kill('SIGTERM');
+    await waitFor(() => svc.output().includes('readiness now fails'), 'shutdown to start');
+    svc.child.kill('SIGINT');
+    const exit = await svc.exited;
+    assert.equal(exit.code, 130);
+  } finally {
+    await svc.stop();
+  }
+});
