@@ -43,7 +43,7 @@ typecheck: install ## Type-check every workspace
 check: lint typecheck test ## lint + typecheck + test
 
 bench: bench-deps build ## Benchmarks: ratios against peers measured in the same run
-	node bench/dist/run.js $(BENCH)
+	node bench/dist/src/run.js $(BENCH)
 
 clean: ## Remove build output
 	rm -rf services/*/dist chaos/dist bench/dist **/*.tsbuildinfo

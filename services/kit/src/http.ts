@@ -11,6 +11,7 @@ import type { Metrics } from './metrics.js';
 import { metricsHandler } from './metrics-exposition.js';
 import type { Probes } from './probes.js';
 import { redMiddleware } from './red-middleware.js';
+import { serverTracingMiddleware } from './server-tracing.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -20,6 +21,8 @@ export interface HttpAppOptions {
   bodyLimit?: number | string;
   /** Deadline when the caller sends none; default 10 s. */
   defaultDeadlineMs?: number;
+  /** RED metrics on every request (default true; off only for the benchmark's baseline). */
+  redMetrics?: boolean;
   /** Mounted after probes and metrics, before routes (faults, rate limits, sessions). */
   before?: express.RequestHandler[];
 }
@@ -34,7 +37,8 @@ export function createHttpApp(opts: HttpAppOptions, routes: (router: Router) => 
   app.set('etag', false);
   app.use(opts.probes.router());
   app.get('/metrics', metricsHandler(opts.metrics.registry));
-  app.use(redMiddleware(opts.metrics));
+  app.use(serverTracingMiddleware());
+  if (opts.redMetrics !== false) app.use(redMiddleware(opts.metrics));
   app.use(deadlineMiddleware(opts.defaultDeadlineMs ?? 10_000));
   app.use(express.json({ limit: opts.bodyLimit ?? '16kb', strict: true }));
   for (const h of opts.before ?? []) app.use(h);

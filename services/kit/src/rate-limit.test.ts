@@ -164,6 +164,19 @@ void test('two app instances with their own Redis clients share one bucket; 429 
   await anonymous.arrayBuffer();
 });
 
+void test('Retry-After rounds a sub-second wait up to 1 s', async () => {
+  // 2 tokens/s: the next token is at most 500 ms away, which must not read as "0 s".
+  const url = await app(new RedisTokenBucket(client(), { capacity: 1, refillPerSecond: 2 }));
+  const user = freshKey();
+  const first = await fetch(url, { headers: { 'x-user': user } });
+  assert.equal(first.status, 200);
+  await first.arrayBuffer();
+  const second = await fetch(url, { headers: { 'x-user': user } });
+  assert.equal(second.status, 429);
+  assert.equal(second.headers.get('retry-after'), '1');
+  assert.equal(((await second.json()) as { retryAfterSeconds: number }).retryAfterSeconds, 1);
+});
+
 void test('when Redis is unreachable the limiter fails open (or closed, if asked)', async () => {
   const dead = `redis://127.0.0.1:${await freePort()}`;
   const deadClient = () =>

@@ -1,16 +1,30 @@
 /**
- * Preload: `node --import @faultline/kit/telemetry-preload app.js`. Registers the ESM hook
- * that lets instrumentations patch modules as they are imported, then starts telemetry
- * from OTEL_* variables — all before the app's own code runs. FAULTLINE_TELEMETRY=off
- * skips everything (the benchmark's "off" arm).
+ * Preload: `node --import @faultline/kit/telemetry-preload app.js`. Starts telemetry from
+ * OTEL_* variables before the app's own code runs. FAULTLINE_TELEMETRY=off skips everything
+ * (the benchmark's "off" arm).
+ *
+ * The instrumented libraries (node:http, ioredis, @grpc/grpc-js) are CommonJS, and an ESM
+ * `import` of a CommonJS package shares the one instance in the require cache; so instead of
+ * an ESM loader hook (import-in-the-middle), which routes every module load of the process
+ * through a loader thread (~400 ms of start-up here), the preload `require`s them once while
+ * the require hooks are in place. fetch (undici) is traced through diagnostics channels.
  */
-import { register } from 'node:module';
-import { createAddHookMessageChannel } from 'import-in-the-middle';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 if (process.env.FAULTLINE_TELEMETRY !== 'off') {
-  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
   const { startTelemetry, telemetryOptionsFromEnv } = await import('./telemetry.js');
-  startTelemetry(telemetryOptionsFromEnv());
-  await waitForAllMessagesAcknowledged();
+  const options = telemetryOptionsFromEnv();
+  startTelemetry(options);
+  // Resolve from the app's directory, so we patch the copy the app will load.
+  const entry = process.argv[1];
+  const require = createRequire(entry ? pathToFileURL(entry) : import.meta.url);
+  for (const id of ['node:http', 'node:https', 'ioredis', '@grpc/grpc-js']) {
+    try {
+      require(id);
+    } catch {
+      // Not installed for this app: nothing to instrument.
+    }
+  }
+  syncBuiltinESMExports(); // named ESM imports of node:http see the patched functions
 }

@@ -1,9 +1,10 @@
 /**
  * OpenTelemetry tracing for a faultline process: W3C trace context, parent-based ratio
  * sampling, OTLP/HTTP export to OTEL_EXPORTER_OTLP_ENDPOINT, and only the instrumentations
- * faultline uses (http, fetch, express, ioredis, grpc — the etcd3 client's transport), because
- * start-up time is a budget. Start it from the preload file (`--import
- * @faultline/kit/telemetry-preload`), so instrumented modules are patched before they load.
+ * faultline uses — outgoing http and fetch, ioredis, grpc (the etcd3 client's transport); express
+ * on request — because start-up time and per-request cost are budgets. Incoming requests get
+ * their SERVER span from the kit's own middleware (server-tracing.ts). Start it from the
+ * preload file (`--import @faultline/kit/telemetry-preload`), so modules are patched first.
  */
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -18,14 +19,22 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { hostname } from 'node:os';
-import { isUntracedPath } from './untraced-paths.js';
+
+/** Loaded unless disabled: outgoing HTTP (node:http, fetch), Redis, and gRPC (etcd). */
+export const DEFAULT_INSTRUMENTATIONS = ['http', 'undici', 'ioredis', 'grpc'] as const;
+
+const words = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** The documented default: one trace in ten; override with OTEL_TRACES_SAMPLER_ARG. */
 export const DEFAULT_SAMPLING_RATIO = 0.1;
@@ -39,6 +48,10 @@ export interface TelemetryOptions {
   endpoint: string | undefined;
   /** Root sampling ratio in [0, 1]; children follow their parent's decision. */
   samplingRatio: number;
+  /** Extra instrumentations to load (OTEL_NODE_ENABLED_INSTRUMENTATIONS; `express`). */
+  enabledInstrumentations?: string[];
+  /** Instrumentations not to load (OTEL_NODE_DISABLED_INSTRUMENTATIONS: http, ioredis, grpc, undici). */
+  disabledInstrumentations?: string[];
   /** Test hook: export here instead of (or besides) OTLP. */
   extraExporter?: SpanExporter;
 }
@@ -71,6 +84,8 @@ export function telemetryOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): T
     instanceId: env.FAULTLINE_INSTANCE || `${hostname()}-${process.pid}`,
     endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     samplingRatio: ratio,
+    enabledInstrumentations: words(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS),
+    disabledInstrumentations: words(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS),
   };
 }
 
@@ -99,19 +114,26 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   });
   trace.setGlobalTracerProvider(provider);
 
+  const factories: Record<string, () => Instrumentation> = {
+    // Outgoing node:http only: incoming requests get their span from the kit's
+    // serverTracingMiddleware, at a fraction of the cost (see server-tracing.ts).
+    http: () => new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
+    // Opt-in (OTEL_NODE_ENABLED_INSTRUMENTATIONS=express): the kit's server span already
+    // carries http.route, and wrapping every layer measured at a third of a hello route's
+    // throughput.
+    express: () => new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+    ioredis: () => new IORedisInstrumentation({ requireParentSpan: true }),
+    grpc: () => new GrpcInstrumentation(),
+    // fetch() is Node's standard HTTP client; it does not go through node:http.
+    undici: () => new UndiciInstrumentation(),
+  };
+  const disabled = new Set(options.disabledInstrumentations ?? []);
+  const enabled = new Set([...DEFAULT_INSTRUMENTATIONS, ...(options.enabledInstrumentations ?? [])]);
   registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({
-        // Probes and scrapes are noise in traces and would dominate sampling.
-        ignoreIncomingRequestHook: (req) => isUntracedPath(req.url ?? ''),
-      }),
-      new ExpressInstrumentation(),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-      new GrpcInstrumentation(),
-      // fetch() is Node's standard HTTP client; it does not go through node:http.
-      new UndiciInstrumentation(),
-    ],
+    instrumentations: Object.entries(factories)
+      .filter(([name]) => enabled.has(name) && !disabled.has(name))
+      .map(([, make]) => make()),
   });
 
   const telemetry: Telemetry = {

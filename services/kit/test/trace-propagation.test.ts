@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startNodeService, type NodeService } from '@faultline/kit/testing/node-service';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@faultline/kit/testing/otlp-receiver';
 import { waitFor } from '@faultline/kit/testing/child-process';
+import { startRedis } from '@faultline/kit/testing/redis-server';
 import { HELLO_ENTRY } from './helpers.js';
 
 let receiver: OtlpReceiver;
@@ -71,6 +72,29 @@ test('one trace: A server → A client → B server, with HTTP attributes', asyn
   assert.equal(log.trace_id, aServer.traceId);
   assert.match(log.span_id ?? '', /^[0-9a-f]{16}$/);
   assert.equal(log.service, 'svc-a');
+});
+
+test('a Redis command inside a request is a child span (ioredis instrumentation)', async () => {
+  const redis = await startRedis();
+  const svc = await startNodeService({
+    entry: HELLO_ENTRY,
+    prefix: 'HELLO',
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_SERVICE_NAME: 'svc-r', HELLO_REDIS_URL: redis.url },
+  });
+  try {
+    const res = await fetch(`${svc.url}/redis`);
+    assert.deepEqual(await res.json(), { pong: 'PONG' });
+    const server = await waitFor(() => receiver.spans.find((s) => s.service === 'svc-r' && s.kind === SERVER), 'server span');
+    const ping = await waitFor(
+      () => receiver.spans.find((s) => s.service === 'svc-r' && s.traceId === server.traceId && (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'redis'),
+      'redis span',
+    );
+    assert.equal(ping.kind, CLIENT);
+    assert.equal(ping.parentSpanId, server.spanId);
+  } finally {
+    await svc.stop();
+    await redis.stop();
+  }
 });
 
 test('probes and scrapes are not traced', async () => {

@@ -1,0 +1,42 @@
+/**
+ * `make bench`: finds every `*.bench.js` beside this file, runs them one after another (never
+ * in parallel: they would measure each other), prints figures and budgets, writes
+ * bench/results/latest.json, and exits non-zero when a budget is missed.
+ * `make bench BENCH=kit` runs only benchmarks whose name contains "kit".
+ */
+import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatResult, passed, type BenchResult, type Benchmark } from './lib/report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const filters = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.js'))
+  .sort();
+
+const results: BenchResult[] = [];
+let failed = 0;
+for (const file of files) {
+  const mod = (await import(join(here, file))) as { default: Benchmark };
+  const bench = mod.default;
+  if (filters.length > 0 && !filters.some((f) => bench.name.includes(f))) continue;
+  console.log(`\n>> ${bench.name}: ${bench.description}`);
+  const started = Date.now();
+  try {
+    const r = await bench.run();
+    results.push(r);
+    console.log(formatResult(r));
+    failed += r.budgets.filter((b) => !passed(b)).length;
+  } catch (e) {
+    failed++;
+    console.log(`!! ${bench.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+  console.log(`   (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+const out = join(here, '..', '..', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+console.log(`\n${results.length} benchmark(s); ${failed === 0 ? 'all budgets met' : `${failed} budget(s) missed or benchmark(s) failed`}; results in bench/results/latest.json`);
+process.exit(failed === 0 ? 0 : 1);
