@@ -1,0 +1,248 @@
+/**
+ * `faultline up --local`, `down`, `status`: the local platform from the command line.
+ * `up` runs the supervisor in the foreground (Ctrl-C stops everything) or, with --detach,
+ * in a background process it waits on until everything is ready.
+ */
+import { randomBytes } from 'node:crypto';
+import { openSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPlan, type PodSpec } from '../local/pod-plan.js';
+import { loadPlaygroundConfig, type PlaygroundConfig } from '../local/playground-config.js';
+import { findBinary } from '../local/preflight.js';
+import { LocalSupervisor } from '../local/supervisor.js';
+import { isAlive, readState, type PlaygroundState } from '../local/state-file.js';
+import { fail, progress, table } from './output.js';
+
+/** The repository root (this file is chaos/dist/src/cli/local-commands.js). */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../../../../', import.meta.url)));
+
+export interface UpOptions {
+  config?: string;
+  stateDir?: string;
+  booking?: number;
+  scheduler?: number;
+  etcdMembers?: number;
+  gatewayPort?: number;
+  prometheusPort?: number;
+  detach?: boolean;
+}
+
+export function resolveConfig(o: UpOptions): PlaygroundConfig {
+  try {
+    return loadPlaygroundConfig(o.config, {
+      stateDir: o.stateDir,
+      replicas: { booking: o.booking, scheduler: o.scheduler },
+      etcdMembers: o.etcdMembers,
+      ports: { gateway: o.gatewayPort, prometheus: o.prometheusPort },
+    });
+  } catch (e) {
+    return fail((e as Error).message, 2);
+  }
+}
+
+function tracingSetup(): { tracing: PlaygroundState['tracing']; jaeger?: PodSpec; jaegerUrl?: string } {
+  const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (endpoint) return { tracing: { on: true, endpoint, note: `tracing: exporting to ${endpoint} (OTEL_EXPORTER_OTLP_ENDPOINT)` } };
+  const jaeger = findBinary('jaeger');
+  if (jaeger) {
+    return {
+      tracing: { on: true, endpoint: 'http://127.0.0.1:4318', note: 'tracing: exporting to the local jaeger (OTLP/HTTP :4318)' },
+      jaegerUrl: 'http://127.0.0.1:16686',
+      jaeger: {
+        name: 'jaeger',
+        service: 'jaeger',
+        labels: { app: 'jaeger', tier: 'observability' },
+        stage: 0,
+        command: jaeger,
+        args: [],
+        env: {},
+        port: 4318,
+        otherPorts: [16686],
+        restart: true,
+      },
+    };
+  }
+  return {
+    tracing: {
+      on: false,
+      note: 'tracing is OFF: set OTEL_EXPORTER_OTLP_ENDPOINT to an OTLP/HTTP endpoint, or put a jaeger (v2) binary on PATH, and run up again',
+    },
+  };
+}
+
+/** Runs the supervisor in this process until a signal; prints the summary once ready. */
+export async function upForeground(o: UpOptions, announce = true): Promise<LocalSupervisor> {
+  const config = resolveConfig(o);
+  const existing = readState(resolve(REPO_ROOT, config.stateDir));
+  if (existing && isAlive(existing.supervisorPid) && existing.supervisorPid !== process.pid && existing.phase !== 'stopped') {
+    fail(`a playground is already running (supervisor pid ${existing.supervisorPid}); \`faultline status\` shows it, \`faultline down\` stops it`);
+  }
+  const t = tracingSetup();
+  const plan = buildPlan({
+    config,
+    root: REPO_ROOT,
+    node: process.execPath,
+    gatewayAdminToken: randomBytes(16).toString('hex'),
+    otlpEndpoint: t.tracing.endpoint,
+  });
+  if (t.jaeger) plan.pods.unshift(t.jaeger);
+  const supervisor = new LocalSupervisor(plan, { onProgress: progress, tracing: t.tracing, ...(t.jaegerUrl ? { jaegerUrl: t.jaegerUrl } : {}) });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    progress(`${signal}: stopping the playground`);
+    supervisor.down().then(
+      () => {
+        progress('stopped; state and logs kept in ' + plan.stateDir);
+        process.exit(0);
+      },
+      (e: unknown) => fail(`stopping failed: ${String(e)}`),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  progress(`starting the local playground (state in ${plan.stateDir})`);
+  progress(t.tracing.note);
+  try {
+    await supervisor.up();
+  } catch (e) {
+    progress(`start-up failed:\n${(e as Error).message}`);
+    await supervisor.down();
+    process.exit(1);
+  }
+  if (announce) process.stdout.write(`\n${summary(supervisor.snapshot())}\n`);
+  return supervisor;
+}
+
+export function summary(s: PlaygroundState): string {
+  const lines = [
+    'faultline local playground is ready.',
+    `  gateway      ${s.urls.gateway}   (e.g. curl -X POST ${s.urls.gateway}/bookings -H 'content-type: application/json' -d '{"seatId":"gala-1","userId":"u1"}')`,
+    `  prometheus   ${s.urls.prometheus}`,
+    ...(s.urls.jaeger ? [`  jaeger       ${s.urls.jaeger}`] : []),
+    `  gateway admin ${s.urls.gatewayAdmin}/admin/backends (Authorization: Bearer <token in state.json>)`,
+    `  ${s.tracing.note}`,
+    '  metrics:',
+    ...s.pods.filter((p) => p.metricsUrl && p.labels.tier !== 'infra').map((p) => `    ${p.name.padEnd(12)} ${p.metricsUrl}`),
+    '  `faultline status` shows pods; `faultline down` (or Ctrl-C in the foreground) stops everything.',
+  ];
+  return lines.join('\n');
+}
+
+/** --detach: start a background supervisor and wait until it reports ready or failed. */
+export async function upDetached(o: UpOptions, cliEntry: string): Promise<void> {
+  const config = resolveConfig(o);
+  const stateDir = resolve(REPO_ROOT, config.stateDir);
+  const existing = readState(stateDir);
+  if (existing && isAlive(existing.supervisorPid) && existing.phase !== 'stopped') {
+    fail(`a playground is already running (supervisor pid ${existing.supervisorPid}); \`faultline down\` stops it`);
+  }
+  mkdirSync(stateDir, { recursive: true });
+  const logFile = join(stateDir, 'supervisor.log');
+  const out = openSync(logFile, 'w');
+  const args = [cliEntry, 'up', '--local', ...passThrough(o)];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  child.unref();
+  let printed = 0;
+  const started = Date.now();
+  for (;;) {
+    const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    const lines = text.split('\n');
+    for (const l of lines.slice(printed, -1)) process.stdout.write(`${l}\n`);
+    printed = Math.max(printed, lines.length - 1);
+    const state = readState(stateDir);
+    if (state && state.supervisorPid === child.pid && state.phase === 'ready' && text.includes('is ready.')) return;
+    if (!isAlive(child.pid)) fail(`the supervisor exited during start-up; see ${logFile}`);
+    if (Date.now() - started > 180_000) fail(`not ready after 180 s; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function passThrough(o: UpOptions): string[] {
+  const a: string[] = [];
+  if (o.config) a.push('--config', o.config);
+  if (o.stateDir) a.push('--state-dir', o.stateDir);
+  if (o.booking) a.push('--booking', String(o.booking));
+  if (o.scheduler) a.push('--scheduler', String(o.scheduler));
+  if (o.etcdMembers) a.push('--etcd-members', String(o.etcdMembers));
+  if (o.gatewayPort) a.push('--gateway-port', String(o.gatewayPort));
+  if (o.prometheusPort) a.push('--prometheus-port', String(o.prometheusPort));
+  return a;
+}
+
+/** Stops the playground from any shell: SIGTERM to the supervisor, then any leftover pod. */
+export async function down(o: { stateDir?: string; config?: string }): Promise<void> {
+  const config = resolveConfig(o);
+  const stateDir = resolve(REPO_ROOT, config.stateDir);
+  const state = readState(stateDir);
+  if (!state) {
+    progress(`nothing to stop (no state in ${stateDir})`);
+    return;
+  }
+  if (isAlive(state.supervisorPid) && state.supervisorPid !== process.pid) {
+    progress(`stopping the supervisor (pid ${state.supervisorPid})`);
+    process.kill(state.supervisorPid, 'SIGTERM');
+    const deadline = Date.now() + 60_000;
+    while (isAlive(state.supervisorPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  }
+  // A supervisor that died (or was killed) leaves its pods: stop them directly.
+  const leftovers = (readState(stateDir) ?? state).pods.filter((p) => isAlive(p.pid));
+  for (const p of leftovers) {
+    progress(`stopping leftover ${p.name} (pid ${p.pid})`);
+    try {
+      process.kill(p.pid!, 'SIGCONT');
+      process.kill(p.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  progress(`stopped; state and logs kept in ${stateDir}`);
+}
+
+interface LeaderView {
+  isLeader?: boolean;
+}
+
+export async function status(o: { stateDir?: string; config?: string; json?: boolean }): Promise<void> {
+  const config = resolveConfig(o);
+  const stateDir = resolve(REPO_ROOT, config.stateDir);
+  const state = readState(stateDir);
+  if (!state) fail(`no playground state in ${stateDir}; start one with \`faultline up --local\``);
+  const running = isAlive(state.supervisorPid) && state.phase !== 'stopped';
+  const pods = await Promise.all(
+    state.pods.map(async (p) => {
+      let role = '';
+      if (running && p.service === 'scheduler' && p.url && p.ready) {
+        const view = (await fetch(`${p.url}/leader`, { signal: AbortSignal.timeout(500) })
+          .then((r) => r.json())
+          .catch(() => ({}))) as LeaderView;
+        role = view.isLeader === true ? 'leader' : view.isLeader === false ? 'follower' : '';
+      }
+      return { ...p, alive: running && isAlive(p.pid), role };
+    }),
+  );
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ ...state, running, pods }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`playground: ${running ? state.phase : 'not running'} (supervisor pid ${state.supervisorPid}, since ${state.startedAt})\n`);
+  process.stdout.write(`gateway ${state.urls.gateway}  prometheus ${state.urls.prometheus}${state.urls.jaeger ? `  jaeger ${state.urls.jaeger}` : ''}\n${state.tracing.note}\n\n`);
+  const rows = [['POD', 'READY', 'ROLE', 'RESTARTS', 'PID', 'PORT', 'LABELS']];
+  for (const p of pods) {
+    rows.push([
+      p.name,
+      p.alive ? (p.ready ? 'yes' : 'no') : 'down',
+      p.role,
+      String(p.restarts),
+      p.alive && p.pid ? String(p.pid) : '-',
+      String(p.port),
+      Object.entries(p.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    ]);
+  }
+  process.stdout.write(`${table(rows)}\n`);
+}

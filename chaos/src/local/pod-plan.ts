@@ -1,0 +1,274 @@
+/**
+ * What the local platform runs: every "pod" with a stable name, labels, command, env, ports
+ * and readiness check, in dependency stages. Pure data from the config — the supervisor
+ * executes it, `faultline status` reports it, tests assert on it.
+ */
+import { join, resolve } from 'node:path';
+import type { PlaygroundConfig } from './playground-config.js';
+
+export interface PodSpec {
+  /** Stable identity: `redis`, `etcd-1`, `booking-0` ... */
+  name: string;
+  /** The service it is a replica of (`booking`, `etcd` ...). */
+  service: string;
+  labels: Record<string, string>;
+  /** Start-up stage: a stage starts when every pod of the previous ones is ready. */
+  stage: number;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** Main port (the one traffic uses). */
+  port: number;
+  /** Extra listening ports that must be free (admin, peer). */
+  otherPorts: number[];
+  /** Ready when this URL answers 2xx, or (no URL) when the port accepts connections. */
+  readyUrl?: string;
+  metricsUrl?: string;
+  /** Debian package that provides `command`, for a clear error when it is missing. */
+  package?: string;
+  /** Restarted with back-off when it exits (all pods are, like a Deployment/StatefulSet). */
+  restart: boolean;
+}
+
+export interface Plan {
+  stateDir: string;
+  pods: PodSpec[];
+  /** Per-upstream discovery files the supervisor keeps up to date for the gateway. */
+  discoveryFiles: Record<string, string>;
+  prometheusConfigFile: string;
+  urls: { gateway: string; gatewayAdmin: string; prometheus: string };
+  gatewayAdminToken: string;
+}
+
+export interface PlanInputs {
+  config: PlaygroundConfig;
+  /** Repository root (where services/ lives). */
+  root: string;
+  /** Node binary for the services (the one running the CLI). */
+  node: string;
+  gatewayAdminToken: string;
+  /** OTLP endpoint for traces, when tracing is on. */
+  otlpEndpoint: string | undefined;
+}
+
+const LOOPBACK = '127.0.0.1';
+
+export function buildPlan(inp: PlanInputs): Plan {
+  const c = inp.config;
+  const stateDir = resolve(inp.root, c.stateDir);
+  const data = (name: string) => join(stateDir, 'data', name);
+  const service = (name: string) => join(inp.root, 'services', name, 'dist', 'src', 'main.js');
+  const pods: PodSpec[] = [];
+  const tracing: Record<string, string> = inp.otlpEndpoint
+    ? { OTEL_EXPORTER_OTLP_ENDPOINT: inp.otlpEndpoint }
+    : { OTEL_EXPORTER_OTLP_ENDPOINT: '' };
+
+  pods.push({
+    name: 'redis',
+    service: 'redis',
+    labels: { app: 'redis', tier: 'infra' },
+    stage: 0,
+    command: 'redis-server',
+    args: ['--port', String(c.ports.redis), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', data('redis')],
+    env: {},
+    port: c.ports.redis,
+    otherPorts: [],
+    package: 'redis-server',
+    restart: true,
+  });
+
+  const etcdMembers = Array.from({ length: c.etcdMembers }, (_, i) => ({
+    name: `etcd-${i}`,
+    client: c.ports.etcdBase + i,
+    peer: c.ports.etcdBase + 100 + i,
+  }));
+  const initialCluster = etcdMembers.map((m) => `${m.name}=http://${LOOPBACK}:${m.peer}`).join(',');
+  for (const [i, m] of etcdMembers.entries()) {
+    const clientUrl = `http://${LOOPBACK}:${m.client}`;
+    pods.push({
+      name: m.name,
+      service: 'etcd',
+      labels: { app: 'etcd', tier: 'infra', member: String(i) },
+      stage: 0,
+      command: 'etcd',
+      args: [
+        '--name', m.name,
+        '--data-dir', data(m.name),
+        '--listen-client-urls', clientUrl,
+        '--advertise-client-urls', clientUrl,
+        '--listen-peer-urls', `http://${LOOPBACK}:${m.peer}`,
+        '--initial-advertise-peer-urls', `http://${LOOPBACK}:${m.peer}`,
+        '--initial-cluster', initialCluster,
+        '--initial-cluster-token', 'faultline-local',
+        '--initial-cluster-state', 'new',
+        '--heartbeat-interval', '100',
+        '--election-timeout', '1000',
+        '--log-level', 'warn',
+        '--listen-metrics-urls', `http://${LOOPBACK}:${m.client + 200}`,
+      ],
+      env: {},
+      port: m.client,
+      otherPorts: [m.peer, m.client + 200],
+      // etcd answers /health once the member has a leader, which needs a quorum: the
+      // members start together and become ready together.
+      readyUrl: `${clientUrl}/health`,
+      metricsUrl: `http://${LOOPBACK}:${m.client + 200}/metrics`,
+      package: 'etcd-server',
+      restart: true,
+    });
+  }
+  const etcdEndpoints = etcdMembers.map((m) => `http://${LOOPBACK}:${m.client}`).join(',');
+
+  const prometheusConfigFile = join(stateDir, 'prometheus.yml');
+  pods.push({
+    name: 'prometheus',
+    service: 'prometheus',
+    labels: { app: 'prometheus', tier: 'observability' },
+    stage: 0,
+    command: 'prometheus',
+    args: [
+      `--config.file=${prometheusConfigFile}`,
+      `--storage.tsdb.path=${data('prometheus')}`,
+      `--web.listen-address=${LOOPBACK}:${c.ports.prometheus}`,
+      '--web.enable-remote-write-receiver',
+      '--enable-feature=exemplar-storage',
+      '--log.level=warn',
+    ],
+    env: {},
+    port: c.ports.prometheus,
+    otherPorts: [],
+    readyUrl: `http://${LOOPBACK}:${c.ports.prometheus}/-/ready`,
+    metricsUrl: `http://${LOOPBACK}:${c.ports.prometheus}/metrics`,
+    package: 'prometheus',
+    restart: true,
+  });
+
+  const nodeArgs = (svc: string) => ['--import', '@faultline/kit/telemetry-preload', service(svc)];
+  for (let i = 0; i < c.replicas.booking; i++) {
+    const port = c.ports.bookingBase + i;
+    pods.push({
+      name: `booking-${i}`,
+      service: 'booking',
+      labels: { app: 'booking', tier: 'app', replica: String(i), 'chaos.faultline.dev/enabled': 'true' },
+      stage: 1,
+      command: inp.node,
+      args: nodeArgs('booking'),
+      env: {
+        ...tracing,
+        OTEL_SERVICE_NAME: 'booking',
+        FAULTLINE_INSTANCE: `booking-${i}`,
+        BOOKING_PORT: String(port),
+        BOOKING_INSTANCE: `booking-${i}`,
+        BOOKING_REDIS_URL: `redis://${LOOPBACK}:${c.ports.redis}`,
+        BOOKING_DRAIN_MS: '500',
+      },
+      port,
+      otherPorts: [],
+      readyUrl: `http://${LOOPBACK}:${port}/readyz`,
+      metricsUrl: `http://${LOOPBACK}:${port}/metrics`,
+      restart: true,
+    });
+  }
+  for (let i = 0; i < c.replicas.scheduler; i++) {
+    const port = c.ports.schedulerBase + i;
+    pods.push({
+      name: `scheduler-${i}`,
+      service: 'scheduler',
+      labels: { app: 'scheduler', tier: 'app', replica: String(i), 'chaos.faultline.dev/enabled': 'true' },
+      stage: 1,
+      command: inp.node,
+      args: nodeArgs('scheduler'),
+      env: {
+        ...tracing,
+        OTEL_SERVICE_NAME: 'scheduler',
+        FAULTLINE_INSTANCE: `scheduler-${i}`,
+        SCHEDULER_PORT: String(port),
+        SCHEDULER_INSTANCE: `scheduler-${i}`,
+        SCHEDULER_ETCD_ENDPOINTS: etcdEndpoints,
+        SCHEDULER_LEASE_TTL_S: String(c.scheduler.leaseTtlSeconds),
+        SCHEDULER_TICK_MS: String(c.scheduler.tickMs),
+      },
+      port,
+      otherPorts: [],
+      readyUrl: `http://${LOOPBACK}:${port}/readyz`,
+      metricsUrl: `http://${LOOPBACK}:${port}/metrics`,
+      restart: true,
+    });
+  }
+
+  const discoveryFiles = {
+    booking: join(stateDir, 'discovery', 'booking.json'),
+    scheduler: join(stateDir, 'discovery', 'scheduler.json'),
+  };
+  const local = (source: string) => ({ kind: 'local', source, intervalMs: 250 });
+  const upstreams = [
+    { name: 'scheduler', prefix: '/leader', picker: 'round-robin', discovery: local(discoveryFiles.scheduler) },
+    { name: 'scheduler-jobs', prefix: '/jobs', picker: 'round-robin', discovery: local(discoveryFiles.scheduler) },
+    {
+      name: 'booking',
+      prefix: '/',
+      picker: 'least-request',
+      sticky: { cookie: 'faultline_gw', ttlSec: 3600 },
+      discovery: local(discoveryFiles.booking),
+    },
+  ];
+  pods.push({
+    name: 'gateway-0',
+    service: 'gateway',
+    labels: { app: 'gateway', tier: 'edge', replica: '0' },
+    stage: 2,
+    command: inp.node,
+    args: nodeArgs('gateway'),
+    env: {
+      ...tracing,
+      OTEL_SERVICE_NAME: 'gateway',
+      FAULTLINE_INSTANCE: 'gateway-0',
+      GATEWAY_PORT: String(c.ports.gateway),
+      GATEWAY_ADMIN_PORT: String(c.ports.gatewayAdmin),
+      GATEWAY_ADMIN_TOKEN: inp.gatewayAdminToken,
+      GATEWAY_UPSTREAMS: JSON.stringify(upstreams),
+      GATEWAY_INSTANCE: 'gateway-0',
+      GATEWAY_DRAIN_MS: '500',
+    },
+    port: c.ports.gateway,
+    otherPorts: [c.ports.gatewayAdmin],
+    readyUrl: `http://${LOOPBACK}:${c.ports.gatewayAdmin}/readyz`,
+    metricsUrl: `http://${LOOPBACK}:${c.ports.gatewayAdmin}/metrics`,
+    restart: true,
+  });
+
+  return {
+    stateDir,
+    pods,
+    discoveryFiles,
+    prometheusConfigFile,
+    urls: {
+      gateway: `http://${LOOPBACK}:${c.ports.gateway}`,
+      gatewayAdmin: `http://${LOOPBACK}:${c.ports.gatewayAdmin}`,
+      prometheus: `http://${LOOPBACK}:${c.ports.prometheus}`,
+    },
+    gatewayAdminToken: inp.gatewayAdminToken,
+  };
+}
+
+/** Prometheus scrape config for every pod that has metrics; JSON is valid YAML. */
+export function prometheusConfig(plan: Plan, scrapeIntervalSeconds = 2): string {
+  const byService = new Map<string, PodSpec[]>();
+  for (const p of plan.pods) if (p.metricsUrl) byService.set(p.service, [...(byService.get(p.service) ?? []), p]);
+  const jobs = [...byService].map(([svc, pods]) => ({
+    job_name: svc,
+    metrics_path: new URL(pods[0]!.metricsUrl!).pathname,
+    static_configs: pods.map((p) => ({
+      targets: [new URL(p.metricsUrl!).host],
+      labels: { pod: p.name, ...Object.fromEntries(Object.entries(p.labels).filter(([k]) => /^[a-z_]+$/.test(k))) },
+    })),
+  }));
+  return JSON.stringify(
+    {
+      global: { scrape_interval: `${scrapeIntervalSeconds}s`, scrape_timeout: `${Math.max(1, scrapeIntervalSeconds - 1)}s` },
+      scrape_configs: jobs,
+    },
+    null,
+    2,
+  );
+}

@@ -1,0 +1,200 @@
+/**
+ * The local platform's supervisor: starts every pod of the plan in dependency stages,
+ * waits for readiness with progress, restarts crashed pods with back-off, publishes ready
+ * replicas to the gateway's discovery files, keeps state.json current, and stops everything
+ * (in reverse order) on `down`.
+ */
+import { mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { preflight } from './preflight.js';
+import { PodProcess } from './pod-process.js';
+import { prometheusConfig, type Plan } from './pod-plan.js';
+import { writeState, type Phase, type PlaygroundState } from './state-file.js';
+
+export interface SupervisorOptions {
+  /** Progress lines for people ("starting redis", "waiting for etcd quorum"...). */
+  onProgress: (line: string) => void;
+  tracing: PlaygroundState['tracing'];
+  jaegerUrl?: string;
+  /** Environment the pods inherit (PATH with Node 24 etc.). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class StartupError extends Error {
+  readonly isStartupError = true;
+}
+
+export class LocalSupervisor {
+  readonly pods: PodProcess[] = [];
+  #phase: Phase = 'starting';
+  #error: string | undefined;
+  #startedAt = new Date().toISOString();
+  #writeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly plan: Plan,
+    private readonly opts: SupervisorOptions,
+  ) {}
+
+  get phase(): Phase {
+    return this.#phase;
+  }
+
+  /** Starts everything; resolves when all pods are ready, throws a StartupError otherwise. */
+  async up(): Promise<void> {
+    const problems = await preflight(this.plan);
+    if (problems.length > 0) throw new StartupError(problems.join('\n'));
+    this.#prepareStateDir();
+    const stages = [...new Set(this.plan.pods.map((p) => p.stage))].sort((a, b) => a - b);
+    const timeoutMs = this.#readyTimeoutMs();
+    for (const stage of stages) {
+      const specs = this.plan.pods.filter((p) => p.stage === stage);
+      const started = specs.map((spec) => this.#startPod(spec));
+      this.opts.onProgress(`starting ${specs.map((s) => s.name).join(', ')}`);
+      await this.#waitReady(started, timeoutMs);
+    }
+    this.#phase = 'ready';
+    this.#saveState();
+  }
+
+  #prepareStateDir(): void {
+    const dir = this.plan.stateDir;
+    // A fresh playground every `up`: old data would mix runs (etcd refuses a changed cluster).
+    rmSync(join(dir, 'data'), { recursive: true, force: true });
+    for (const sub of ['data', 'logs', 'discovery']) mkdirSync(join(dir, sub), { recursive: true });
+    for (const pod of this.plan.pods) mkdirSync(join(dir, 'data', pod.name), { recursive: true });
+    writeFileSync(this.plan.prometheusConfigFile, prometheusConfig(this.plan));
+    for (const file of Object.values(this.plan.discoveryFiles)) atomicWrite(file, JSON.stringify({ endpoints: [] }));
+    this.#saveState();
+  }
+
+  #startPod(spec: Plan['pods'][number]): PodProcess {
+    const pod = new PodProcess(spec, join(this.plan.stateDir, 'logs', `${spec.name}.log`), this.opts.env ?? process.env);
+    pod.on('ready', (ready: boolean) => {
+      if (this.#phase === 'ready') this.opts.onProgress(`${spec.name} is ${ready ? 'ready' : 'NOT ready'}`);
+      this.#publishDiscovery();
+      this.#saveStateSoon();
+    });
+    pod.on('exit', ({ code, signal }: { code: number | null; signal: string | null }) => {
+      if (this.#phase === 'stopping' || this.#phase === 'stopped') return;
+      this.opts.onProgress(`${spec.name} exited (${signal ?? `code ${code}`}); restarting with back-off`);
+      this.#saveStateSoon();
+    });
+    pod.on('restart', (n: number) => {
+      this.opts.onProgress(`${spec.name} restarted (restart #${n})`);
+      this.#saveStateSoon();
+    });
+    pod.on('spawn-error', (err: Error) => this.opts.onProgress(`${spec.name}: cannot start: ${err.message}`));
+    this.pods.push(pod);
+    pod.start();
+    return pod;
+  }
+
+  async #waitReady(pods: PodProcess[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastReport = 0;
+    for (;;) {
+      const waiting = pods.filter((p) => !p.status.ready);
+      if (waiting.length === 0) return;
+      if (Date.now() > deadline) {
+        this.#phase = 'failed';
+        const details = waiting
+          .map((p) => `${p.spec.name} never became ready within ${timeoutMs / 1000} s (${p.spec.readyUrl ?? `port ${p.spec.port}`}); last log lines (${p.logFile}):\n${indent(p.tail())}`)
+          .join('\n');
+        this.#error = details;
+        this.#saveState();
+        throw new StartupError(details);
+      }
+      if (Date.now() - lastReport > 2000) {
+        lastReport = Date.now();
+        this.opts.onProgress(`waiting for ${waiting.map((p) => p.spec.name).join(', ')} to be ready`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  #readyTimeoutMs(): number {
+    const t = Number(process.env.FAULTLINE_READY_TIMEOUT_MS);
+    return Number.isFinite(t) && t > 0 ? t : 30_000;
+  }
+
+  /** Ready replicas (and not-ready ones, flagged) for the gateway's local discovery. */
+  #publishDiscovery(): void {
+    for (const [service, file] of Object.entries(this.plan.discoveryFiles)) {
+      const endpoints = this.pods
+        .filter((p) => p.spec.service === service)
+        .map((p) => ({ host: '127.0.0.1', port: p.spec.port, ready: p.status.ready, terminating: false }));
+      atomicWrite(file, JSON.stringify({ endpoints }));
+    }
+  }
+
+  snapshot(): PlaygroundState {
+    return {
+      phase: this.#phase,
+      ...(this.#error ? { error: this.#error } : {}),
+      supervisorPid: process.pid,
+      startedAt: this.#startedAt,
+      updatedAt: new Date().toISOString(),
+      urls: { ...this.plan.urls, ...(this.opts.jaegerUrl ? { jaeger: this.opts.jaegerUrl } : {}) },
+      tracing: this.opts.tracing,
+      gatewayAdminToken: this.plan.gatewayAdminToken,
+      pods: this.plan.pods.map((spec) => {
+        const pod = this.pods.find((p) => p.spec.name === spec.name);
+        const s = pod?.status;
+        return {
+          name: spec.name,
+          service: spec.service,
+          labels: spec.labels,
+          pid: s?.pid,
+          port: spec.port,
+          ready: s?.ready ?? false,
+          restarts: s?.restarts ?? 0,
+          url: spec.readyUrl ? new URL(spec.readyUrl).origin : undefined,
+          metricsUrl: spec.metricsUrl,
+          logFile: join(this.plan.stateDir, 'logs', `${spec.name}.log`),
+        };
+      }),
+    };
+  }
+
+  #saveState(): void {
+    writeState(this.plan.stateDir, this.snapshot());
+  }
+
+  #saveStateSoon(): void {
+    if (this.#writeTimer) return;
+    this.#writeTimer = setTimeout(() => {
+      this.#writeTimer = undefined;
+      this.#saveState();
+    }, 100);
+  }
+
+  /** Stops every pod, apps before infrastructure, and records `stopped`. */
+  async down(): Promise<void> {
+    if (this.#phase === 'stopping' || this.#phase === 'stopped') return;
+    this.#phase = 'stopping';
+    this.#saveState();
+    const stages = [...new Set(this.pods.map((p) => p.spec.stage))].sort((a, b) => b - a);
+    for (const stage of stages) {
+      const pods = this.pods.filter((p) => p.spec.stage === stage);
+      this.opts.onProgress(`stopping ${pods.map((p) => p.spec.name).join(', ')}`);
+      // Infrastructure is stateless here (data is wiped on the next up): a short grace.
+      await Promise.all(pods.map((p) => p.stop(p.spec.labels.tier === 'app' || p.spec.labels.tier === 'edge' ? 10_000 : 2000)));
+    }
+    clearTimeout(this.#writeTimer);
+    this.#phase = 'stopped';
+    this.#saveState();
+  }
+}
+
+function atomicWrite(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
