@@ -10,10 +10,22 @@ export PATH := $(NODE_BIN):$(PATH)
 DEBIAN_DEPS := redis-server:redis-server etcd:etcd-server etcdctl:etcd-client prometheus:prometheus
 BENCH_DEPS := wrk:wrk haproxy:haproxy nginx:nginx-light redis-benchmark:redis-tools
 
-.PHONY: help deps bench-deps install build test lint typecheck check bench clean
+.PHONY: help demo up down status deps bench-deps install build test lint typecheck check bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+demo: deps build ## The local playground: start everything, take a short tour, keep running until Ctrl-C
+	node chaos/bin/faultline.js demo
+
+up: deps build ## Start the local playground in the background (faultline up --local --detach)
+	node chaos/bin/faultline.js up --local --detach
+
+down: ## Stop the local playground
+	node chaos/bin/faultline.js down
+
+status: ## Show the local playground's pods
+	node chaos/bin/faultline.js status
 
 deps: ## Install redis-server, etcd-server and prometheus from Debian when missing (no-op when present)
 	@scripts/debian-deps.sh $(DEBIAN_DEPS)

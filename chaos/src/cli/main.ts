@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { down, status, upDetached, upForeground, type UpOptions } from './local-commands.js';
+import { runTour } from './demo-tour.js';
+import { progress } from './output.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -33,6 +35,21 @@ program
     }
     if (o.detach) await upDetached(o, fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url)));
     else await upForeground(o);
+  });
+
+program
+  .command('demo')
+  .description('start the local playground, take a short tour, keep it running until Ctrl-C')
+  .option('-c, --config <file>', 'playground config (YAML)')
+  .option('--state-dir <dir>', 'where state, logs and data go (default .state/local)')
+  .action(async (o: UpOptions) => {
+    const supervisor = await upForeground(o);
+    try {
+      await runTour(supervisor.snapshot(), progress);
+    } catch (e) {
+      progress(`the tour stumbled (${(e as Error).message}); the playground keeps running`);
+    }
+    progress('the playground keeps running: Ctrl-C stops everything');
   });
 
 program
