@@ -10,10 +10,14 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
   const root = join(here, '..', '..');
   const bin = execFileSync(join(root, 'scripts', 'node-toolchain.sh'), { encoding: 'utf8' }).trim();
-  const r = spawnSync(join(bin, 'node'), [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
-  });
+  const r = spawnSync(
+    join(bin, 'node'),
+    [fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+    },
+  );
   process.exit(r.status ?? 1);
 }
 try {

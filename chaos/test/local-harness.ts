@@ -15,9 +15,20 @@ export const CLI = fileURLToPath(new URL('../../bin/faultline.js', import.meta.u
 export interface Playground {
   stateDir: string;
   configFile: string;
-  ports: { redis: number; etcdBase: number; bookingBase: number; schedulerBase: number; gateway: number; gatewayAdmin: number; prometheus: number };
+  ports: {
+    redis: number;
+    etcdBase: number;
+    bookingBase: number;
+    schedulerBase: number;
+    gateway: number;
+    gatewayAdmin: number;
+    prometheus: number;
+  };
   cli(...args: string[]): { status: number | null; stdout: string; stderr: string };
-  state(): Omit<PlaygroundState, 'pods'> & { running: boolean; pods: (PlaygroundState['pods'][number] & { alive: boolean; role: string })[] };
+  state(): Omit<PlaygroundState, 'pods'> & {
+    running: boolean;
+    pods: (PlaygroundState['pods'][number] & { alive: boolean; role: string })[];
+  };
 }
 
 /** Every port the layout below uses, for a block starting at `b`. */
@@ -35,7 +46,11 @@ function layout(b: number) {
 
 function allPorts(b: number): number[] {
   const l = layout(b);
-  const etcd = [0, 1, 2].flatMap((i) => [l.etcdBase + i, l.etcdBase + 100 + i, l.etcdBase + 200 + i]);
+  const etcd = [0, 1, 2].flatMap((i) => [
+    l.etcdBase + i,
+    l.etcdBase + 100 + i,
+    l.etcdBase + 200 + i,
+  ]);
   const apps = [0, 1, 2].flatMap((i) => [l.bookingBase + i, l.schedulerBase + i]);
   return [l.redis, ...etcd, ...apps, l.gateway, l.gatewayAdmin, l.prometheus];
 }
@@ -62,7 +77,10 @@ export async function preparePlayground(): Promise<Playground> {
     ].join('\n'),
   );
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [CLI, ...args, '--config', configFile], { encoding: 'utf8', timeout: 180_000 });
+    const r = spawnSync(process.execPath, [CLI, ...args, '--config', configFile], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   return {

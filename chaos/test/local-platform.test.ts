@@ -15,7 +15,11 @@ before(async () => {
   const up = pg.cli('up', '--local', '--detach');
   assert.equal(up.status, 0, `up failed:\n${up.stdout}\n${up.stderr}`);
   assert.match(up.stdout, /playground is ready/);
-  assert.match(up.stdout, /tracing is OFF|tracing: exporting/, 'says plainly whether tracing is on');
+  assert.match(
+    up.stdout,
+    /tracing is OFF|tracing: exporting/,
+    'says plainly whether tracing is on',
+  );
 });
 
 after(() => {
@@ -28,8 +32,18 @@ test('every pod is ready, with a stable name, labels and a pid', () => {
   assert.equal(s.phase, 'ready');
   const names = s.pods.map((p) => p.name).filter((n) => n !== 'jaeger');
   assert.deepEqual(names, [
-    'redis', 'etcd-0', 'etcd-1', 'etcd-2', 'prometheus',
-    'booking-0', 'booking-1', 'booking-2', 'scheduler-0', 'scheduler-1', 'scheduler-2', 'gateway-0',
+    'redis',
+    'etcd-0',
+    'etcd-1',
+    'etcd-2',
+    'prometheus',
+    'booking-0',
+    'booking-1',
+    'booking-2',
+    'scheduler-0',
+    'scheduler-1',
+    'scheduler-2',
+    'gateway-0',
   ]);
   for (const p of s.pods) {
     assert.equal(p.ready, true, `${p.name} ready`);
@@ -43,15 +57,22 @@ test('Prometheus scrapes every replica (up == 1 for all, through its API)', asyn
   const s = pg.state();
   const expected = s.pods.filter((p) => p.metricsUrl).length;
   const prom = `http://127.0.0.1:${pg.ports.prometheus}`;
-  const ups = await waitFor(async () => {
-    const body = (await (await fetch(`${prom}/api/v1/query?query=up`)).json()) as {
-      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-    };
-    const r = body.data.result;
-    return r.length === expected && r.every((x) => x.value[1] === '1') ? r : undefined;
-  }, `all ${expected} targets up`, 30_000, 500);
+  const ups = await waitFor(
+    async () => {
+      const body = (await (await fetch(`${prom}/api/v1/query?query=up`)).json()) as {
+        data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
+      const r = body.data.result;
+      return r.length === expected && r.every((x) => x.value[1] === '1') ? r : undefined;
+    },
+    `all ${expected} targets up`,
+    30_000,
+    500,
+  );
   const pods = ups.map((u) => u.metric.pod).sort();
-  assert.ok(pods.includes('booking-2') && pods.includes('scheduler-0') && pods.includes('gateway-0'));
+  assert.ok(
+    pods.includes('booking-2') && pods.includes('scheduler-0') && pods.includes('gateway-0'),
+  );
 });
 
 test('a booking through the gateway works', async () => {
@@ -79,10 +100,15 @@ test('SIGKILL a booking replica: restarted with back-off, routed around while no
   }
   assert.ok(statuses.length > 10);
   assert.deepEqual([...new Set(statuses)], [200], 'no errors while the replica is down');
-  const after = await waitFor(() => {
-    const p = pg.state().pods.find((x) => x.name === 'booking-1');
-    return p && p.ready && p.pid !== before.pid ? p : undefined;
-  }, 'booking-1 back and ready', 30_000, 200);
+  const after = await waitFor(
+    () => {
+      const p = pg.state().pods.find((x) => x.name === 'booking-1');
+      return p && p.ready && p.pid !== before.pid ? p : undefined;
+    },
+    'booking-1 back and ready',
+    30_000,
+    200,
+  );
   assert.equal(after.restarts, before.restarts + 1);
   assert.ok(isAlive(after.pid));
   const log = pg.cli('status').stdout;
@@ -96,7 +122,8 @@ test('down stops every process and frees every port', async () => {
   const down = pg.cli('down');
   assert.equal(down.status, 0, down.stderr);
   for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} gone`);
-  for (const port of [...ports, pg.ports.gatewayAdmin]) assert.equal(await portIsFree(port), true, `port ${port} free`);
+  for (const port of [...ports, pg.ports.gatewayAdmin])
+    assert.equal(await portIsFree(port), true, `port ${port} free`);
   assert.equal(isAlive(s.supervisorPid), false, 'supervisor gone');
   assert.equal(pg.state().running, false);
 });

@@ -23,7 +23,10 @@ function keepCookies(jar: Jar, res: Response): void {
   }
 }
 
-async function call(url: string, init: RequestInit & { jar?: Jar } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+async function call(
+  url: string,
+  init: RequestInit & { jar?: Jar } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers = new Headers(init.headers);
   if (init.jar?.cookies.size) headers.set('cookie', cookieHeader(init.jar));
   const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(5000) });
@@ -42,42 +45,72 @@ export async function runTour(state: PlaygroundState, say: Say): Promise<void> {
   const gw = state.urls.gateway;
   const json = { 'content-type': 'application/json' };
   say('— tour 1/3: bookings through the gateway (Redis lock + fencing token per seat)');
-  for (const [seatId, userId] of [['gala-1', 'ada'], ['gala-2', 'grace'], ['gala-1', 'edsger']] as const) {
-    const r = await call(`${gw}/bookings`, { method: 'POST', headers: json, body: JSON.stringify({ seatId, userId }) });
+  for (const [seatId, userId] of [
+    ['gala-1', 'ada'],
+    ['gala-2', 'grace'],
+    ['gala-1', 'edsger'],
+  ] as const) {
+    const r = await call(`${gw}/bookings`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ seatId, userId }),
+    });
     say(
       r.status === 201
         ? `  POST /bookings ${seatId} for ${userId} → 201, fencing token ${String(r.body.fencingToken)}`
-        : `  POST /bookings ${seatId} for ${userId} → ${r.status} ${String(r.body.error ?? '')} (the seat is taken: never booked twice)`,
+        : `  POST /bookings ${seatId} for ${userId} → ${r.status} ${JSON.stringify(r.body.error ?? '')} (the seat is taken: never booked twice)`,
     );
   }
 
   say('— tour 2/3: the scheduler leader (etcd election; every job write fenced by the term)');
   const leader = await call(`${gw}/leader`);
-  say(`  GET /leader → leader ${String(leader.body.leader)}, term ${String(leader.body.term)} (answered by ${String(leader.body.me)})`);
+  say(
+    `  GET /leader → leader ${String(leader.body.leader)}, term ${String(leader.body.term)} (answered by ${String(leader.body.me)})`,
+  );
 
-  say('— tour 3/3: sessions live in one replica\'s memory; the gateway\'s sticky cookie keeps you there');
+  say(
+    "— tour 3/3: sessions live in one replica's memory; the gateway's sticky cookie keeps you there",
+  );
   const sticky: Jar = { cookies: new Map() };
-  await call(`${gw}/sessions`, { method: 'POST', headers: json, body: JSON.stringify({ userId: 'ada' }), jar: sticky });
+  await call(`${gw}/sessions`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ userId: 'ada' }),
+    jar: sticky,
+  });
   const withSticky: string[] = [];
   for (let i = 0; i < 4; i++) {
     const r = await call(`${gw}/sessions/me`, { jar: sticky });
-    withSticky.push(`${String(r.body.instance)}:${r.status === 200 ? String(r.body.cache) : 'miss'}`);
+    withSticky.push(
+      `${String(r.body.instance)}:${r.status === 200 ? String(r.body.cache) : 'miss'}`,
+    );
   }
   say(`  with the sticky cookie:    ${withSticky.join('  ')}`);
   const loose: Jar = { cookies: new Map() };
-  await call(`${gw}/sessions`, { method: 'POST', headers: json, body: JSON.stringify({ userId: 'grace' }), jar: loose });
+  await call(`${gw}/sessions`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ userId: 'grace' }),
+    jar: loose,
+  });
   const withoutSticky: string[] = [];
   for (let i = 0; i < 4; i++) {
     loose.cookies.delete('faultline_gw'); // drop the gateway's affinity, keep the session
     const r = await call(`${gw}/sessions/me`, { jar: loose });
-    withoutSticky.push(`${String(r.body.instance)}:${r.status === 200 ? String(r.body.cache) : 'miss'}`);
+    withoutSticky.push(
+      `${String(r.body.instance)}:${r.status === 200 ? String(r.body.cache) : 'miss'}`,
+    );
   }
   say(`  without the sticky cookie: ${withoutSticky.join('  ')}`);
 
   say('— where to look');
   say(`  faultline status                   pods, readiness, leader, restarts`);
-  say(`  ${state.urls.prometheus}/graph   e.g. sum by (http_route, http_response_status_code) (rate(http_server_request_duration_seconds_count[1m]))`);
-  say(`  ${state.urls.gatewayAdmin}/admin/backends   (Authorization: Bearer ${state.gatewayAdminToken})`);
+  say(
+    `  ${state.urls.prometheus}/graph   e.g. sum by (http_route, http_response_status_code) (rate(http_server_request_duration_seconds_count[1m]))`,
+  );
+  say(
+    `  ${state.urls.gatewayAdmin}/admin/backends   (Authorization: Bearer ${state.gatewayAdminToken})`,
+  );
   if (state.urls.jaeger) say(`  ${state.urls.jaeger}   traces`);
   say(`  ${state.tracing.note}`);
   say('  try: kill -9 the leader (faultline status --json shows pids) and watch /leader change');

@@ -42,13 +42,28 @@ export function resolveConfig(o: UpOptions): PlaygroundConfig {
   }
 }
 
-function tracingSetup(): { tracing: PlaygroundState['tracing']; jaeger?: PodSpec; jaegerUrl?: string } {
+function tracingSetup(): {
+  tracing: PlaygroundState['tracing'];
+  jaeger?: PodSpec;
+  jaegerUrl?: string;
+} {
   const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (endpoint) return { tracing: { on: true, endpoint, note: `tracing: exporting to ${endpoint} (OTEL_EXPORTER_OTLP_ENDPOINT)` } };
+  if (endpoint)
+    return {
+      tracing: {
+        on: true,
+        endpoint,
+        note: `tracing: exporting to ${endpoint} (OTEL_EXPORTER_OTLP_ENDPOINT)`,
+      },
+    };
   const jaeger = findBinary('jaeger');
   if (jaeger) {
     return {
-      tracing: { on: true, endpoint: 'http://127.0.0.1:4318', note: 'tracing: exporting to the local jaeger (OTLP/HTTP :4318)' },
+      tracing: {
+        on: true,
+        endpoint: 'http://127.0.0.1:4318',
+        note: 'tracing: exporting to the local jaeger (OTLP/HTTP :4318)',
+      },
       jaegerUrl: 'http://127.0.0.1:16686',
       jaeger: {
         name: 'jaeger',
@@ -76,8 +91,15 @@ function tracingSetup(): { tracing: PlaygroundState['tracing']; jaeger?: PodSpec
 export async function upForeground(o: UpOptions, announce = true): Promise<LocalSupervisor> {
   const config = resolveConfig(o);
   const existing = readState(resolve(REPO_ROOT, config.stateDir));
-  if (existing && isAlive(existing.supervisorPid) && existing.supervisorPid !== process.pid && existing.phase !== 'stopped') {
-    fail(`a playground is already running (supervisor pid ${existing.supervisorPid}); \`faultline status\` shows it, \`faultline down\` stops it`);
+  if (
+    existing &&
+    isAlive(existing.supervisorPid) &&
+    existing.supervisorPid !== process.pid &&
+    existing.phase !== 'stopped'
+  ) {
+    fail(
+      `a playground is already running (supervisor pid ${existing.supervisorPid}); \`faultline status\` shows it, \`faultline down\` stops it`,
+    );
   }
   const t = tracingSetup();
   const plan = buildPlan({
@@ -88,7 +110,11 @@ export async function upForeground(o: UpOptions, announce = true): Promise<Local
     otlpEndpoint: t.tracing.endpoint,
   });
   if (t.jaeger) plan.pods.unshift(t.jaeger);
-  const supervisor = new LocalSupervisor(plan, { onProgress: progress, tracing: t.tracing, ...(t.jaegerUrl ? { jaegerUrl: t.jaegerUrl } : {}) });
+  const supervisor = new LocalSupervisor(plan, {
+    onProgress: progress,
+    tracing: t.tracing,
+    ...(t.jaegerUrl ? { jaegerUrl: t.jaegerUrl } : {}),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -126,7 +152,9 @@ export function summary(s: PlaygroundState): string {
     `  gateway admin ${s.urls.gatewayAdmin}/admin/backends (Authorization: Bearer <token in state.json>)`,
     `  ${s.tracing.note}`,
     '  metrics:',
-    ...s.pods.filter((p) => p.metricsUrl && p.labels.tier !== 'infra').map((p) => `    ${p.name.padEnd(12)} ${p.metricsUrl}`),
+    ...s.pods
+      .filter((p) => p.metricsUrl && p.labels.tier !== 'infra')
+      .map((p) => `    ${p.name.padEnd(12)} ${p.metricsUrl}`),
     '  `faultline status` shows pods; `faultline down` (or Ctrl-C in the foreground) stops everything.',
   ];
   return lines.join('\n');
@@ -138,13 +166,19 @@ export async function upDetached(o: UpOptions, cliEntry: string): Promise<void> 
   const stateDir = resolve(REPO_ROOT, config.stateDir);
   const existing = readState(stateDir);
   if (existing && isAlive(existing.supervisorPid) && existing.phase !== 'stopped') {
-    fail(`a playground is already running (supervisor pid ${existing.supervisorPid}); \`faultline down\` stops it`);
+    fail(
+      `a playground is already running (supervisor pid ${existing.supervisorPid}); \`faultline down\` stops it`,
+    );
   }
   mkdirSync(stateDir, { recursive: true });
   const logFile = join(stateDir, 'supervisor.log');
   const out = openSync(logFile, 'w');
   const args = [cliEntry, 'up', '--local', ...passThrough(o)];
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
   child.unref();
   let printed = 0;
   const started = Date.now();
@@ -154,7 +188,13 @@ export async function upDetached(o: UpOptions, cliEntry: string): Promise<void> 
     for (const l of lines.slice(printed, -1)) process.stdout.write(`${l}\n`);
     printed = Math.max(printed, lines.length - 1);
     const state = readState(stateDir);
-    if (state && state.supervisorPid === child.pid && state.phase === 'ready' && text.includes('is ready.')) return;
+    if (
+      state &&
+      state.supervisorPid === child.pid &&
+      state.phase === 'ready' &&
+      text.includes('is ready.')
+    )
+      return;
     if (!isAlive(child.pid)) fail(`the supervisor exited during start-up; see ${logFile}`);
     if (Date.now() - started > 180_000) fail(`not ready after 180 s; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -186,7 +226,8 @@ export async function down(o: { stateDir?: string; config?: string }): Promise<v
     progress(`stopping the supervisor (pid ${state.supervisorPid})`);
     process.kill(state.supervisorPid, 'SIGTERM');
     const deadline = Date.now() + 60_000;
-    while (isAlive(state.supervisorPid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (isAlive(state.supervisorPid) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
   }
   // A supervisor that died (or was killed) leaves its pods: stop them directly.
   const leftovers = (readState(stateDir) ?? state).pods.filter((p) => isAlive(p.pid));
@@ -206,7 +247,11 @@ interface LeaderView {
   isLeader?: boolean;
 }
 
-export async function status(o: { stateDir?: string; config?: string; json?: boolean }): Promise<void> {
+export async function status(o: {
+  stateDir?: string;
+  config?: string;
+  json?: boolean;
+}): Promise<void> {
   const config = resolveConfig(o);
   const stateDir = resolve(REPO_ROOT, config.stateDir);
   const state = readState(stateDir);
@@ -228,8 +273,12 @@ export async function status(o: { stateDir?: string; config?: string; json?: boo
     process.stdout.write(`${JSON.stringify({ ...state, running, pods }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`playground: ${running ? state.phase : 'not running'} (supervisor pid ${state.supervisorPid}, since ${state.startedAt})\n`);
-  process.stdout.write(`gateway ${state.urls.gateway}  prometheus ${state.urls.prometheus}${state.urls.jaeger ? `  jaeger ${state.urls.jaeger}` : ''}\n${state.tracing.note}\n\n`);
+  process.stdout.write(
+    `playground: ${running ? state.phase : 'not running'} (supervisor pid ${state.supervisorPid}, since ${state.startedAt})\n`,
+  );
+  process.stdout.write(
+    `gateway ${state.urls.gateway}  prometheus ${state.urls.prometheus}${state.urls.jaeger ? `  jaeger ${state.urls.jaeger}` : ''}\n${state.tracing.note}\n\n`,
+  );
   const rows = [['POD', 'READY', 'ROLE', 'RESTARTS', 'PID', 'PORT', 'LABELS']];
   for (const p of pods) {
     rows.push([

@@ -7,7 +7,8 @@ import { progress } from './output.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`${name} must be a whole number`);
   return n;
 };
 
@@ -30,10 +31,13 @@ program
   .option('--prometheus-port <port>', 'Prometheus port', int('--prometheus-port'))
   .action(async (o: UpOptions & { platform: string }) => {
     if (o.platform !== 'local') {
-      process.stderr.write('faultline: only --platform local is available so far (kubernetes arrives with the Helm chart)\n');
+      process.stderr.write(
+        'faultline: only --platform local is available so far (kubernetes arrives with the Helm chart)\n',
+      );
       process.exit(2);
     }
-    if (o.detach) await upDetached(o, fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url)));
+    if (o.detach)
+      await upDetached(o, fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url)));
     else await upForeground(o);
   });
 

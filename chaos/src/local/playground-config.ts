@@ -47,7 +47,10 @@ export const PlaygroundConfigSchema = z
     /** Seconds a component may take to become ready before start-up gives up. */
     readyTimeoutSeconds: z.number().int().min(1).max(600).default(30),
     scheduler: z
-      .object({ leaseTtlSeconds: z.number().int().min(1).default(3), tickMs: z.number().int().min(50).default(1000) })
+      .object({
+        leaseTtlSeconds: z.number().int().min(1).default(3),
+        tickMs: z.number().int().min(50).default(1000),
+      })
       .strict()
       .default({ leaseTtlSeconds: 3, tickMs: 1000 }),
   })
@@ -60,7 +63,10 @@ export class PlaygroundConfigError extends Error {
 }
 
 /** Reads `file` (if given) and applies `overrides` (already-typed values from flags). */
-export function loadPlaygroundConfig(file: string | undefined, overrides: Record<string, unknown> = {}): PlaygroundConfig {
+export function loadPlaygroundConfig(
+  file: string | undefined,
+  overrides: Record<string, unknown> = {},
+): PlaygroundConfig {
   let raw: unknown = {};
   if (file) {
     let text: string;
@@ -72,7 +78,9 @@ export function loadPlaygroundConfig(file: string | undefined, overrides: Record
     const doc = parseDocument(text, { keepSourceTokens: true });
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
-      throw new PlaygroundConfigError(`${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: ${e.message}`);
+      throw new PlaygroundConfigError(
+        `${file}:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: ${e.message}`,
+      );
     }
     raw = doc.toJS() ?? {};
   }
@@ -81,7 +89,9 @@ export function loadPlaygroundConfig(file: string | undefined, overrides: Record
   if (!parsed.success) {
     const where = file ?? 'flags';
     throw new PlaygroundConfigError(
-      parsed.error.issues.map((i) => `${where}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n'),
+      parsed.error.issues
+        .map((i) => `${where}: ${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('\n'),
     );
   }
   return parsed.data;
@@ -92,7 +102,10 @@ function deepMerge(base: unknown, over: Record<string, unknown>): unknown {
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
-    out[k] = typeof v === 'object' && v !== null && !Array.isArray(v) ? deepMerge(out[k], v as Record<string, unknown>) : v;
+    out[k] =
+      typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? deepMerge(out[k], v as Record<string, unknown>)
+        : v;
   }
   return out;
 }

@@ -69,7 +69,18 @@ export function buildPlan(inp: PlanInputs): Plan {
     labels: { app: 'redis', tier: 'infra' },
     stage: 0,
     command: 'redis-server',
-    args: ['--port', String(c.ports.redis), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', data('redis')],
+    args: [
+      '--port',
+      String(c.ports.redis),
+      '--bind',
+      LOOPBACK,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      data('redis'),
+    ],
     env: {},
     port: c.ports.redis,
     otherPorts: [],
@@ -92,19 +103,32 @@ export function buildPlan(inp: PlanInputs): Plan {
       stage: 0,
       command: 'etcd',
       args: [
-        '--name', m.name,
-        '--data-dir', data(m.name),
-        '--listen-client-urls', clientUrl,
-        '--advertise-client-urls', clientUrl,
-        '--listen-peer-urls', `http://${LOOPBACK}:${m.peer}`,
-        '--initial-advertise-peer-urls', `http://${LOOPBACK}:${m.peer}`,
-        '--initial-cluster', initialCluster,
-        '--initial-cluster-token', 'faultline-local',
-        '--initial-cluster-state', 'new',
-        '--heartbeat-interval', '100',
-        '--election-timeout', '1000',
-        '--log-level', 'warn',
-        '--listen-metrics-urls', `http://${LOOPBACK}:${m.client + 200}`,
+        '--name',
+        m.name,
+        '--data-dir',
+        data(m.name),
+        '--listen-client-urls',
+        clientUrl,
+        '--advertise-client-urls',
+        clientUrl,
+        '--listen-peer-urls',
+        `http://${LOOPBACK}:${m.peer}`,
+        '--initial-advertise-peer-urls',
+        `http://${LOOPBACK}:${m.peer}`,
+        '--initial-cluster',
+        initialCluster,
+        '--initial-cluster-token',
+        'faultline-local',
+        '--initial-cluster-state',
+        'new',
+        '--heartbeat-interval',
+        '100',
+        '--election-timeout',
+        '1000',
+        '--log-level',
+        'warn',
+        '--listen-metrics-urls',
+        `http://${LOOPBACK}:${m.client + 200}`,
       ],
       env: {},
       port: m.client,
@@ -149,7 +173,12 @@ export function buildPlan(inp: PlanInputs): Plan {
     pods.push({
       name: `booking-${i}`,
       service: 'booking',
-      labels: { app: 'booking', tier: 'app', replica: String(i), 'chaos.faultline.dev/enabled': 'true' },
+      labels: {
+        app: 'booking',
+        tier: 'app',
+        replica: String(i),
+        'chaos.faultline.dev/enabled': 'true',
+      },
       stage: 1,
       command: inp.node,
       args: nodeArgs('booking'),
@@ -174,7 +203,12 @@ export function buildPlan(inp: PlanInputs): Plan {
     pods.push({
       name: `scheduler-${i}`,
       service: 'scheduler',
-      labels: { app: 'scheduler', tier: 'app', replica: String(i), 'chaos.faultline.dev/enabled': 'true' },
+      labels: {
+        app: 'scheduler',
+        tier: 'app',
+        replica: String(i),
+        'chaos.faultline.dev/enabled': 'true',
+      },
       stage: 1,
       command: inp.node,
       args: nodeArgs('scheduler'),
@@ -202,8 +236,18 @@ export function buildPlan(inp: PlanInputs): Plan {
   };
   const local = (source: string) => ({ kind: 'local', source, intervalMs: 250 });
   const upstreams = [
-    { name: 'scheduler', prefix: '/leader', picker: 'round-robin', discovery: local(discoveryFiles.scheduler) },
-    { name: 'scheduler-jobs', prefix: '/jobs', picker: 'round-robin', discovery: local(discoveryFiles.scheduler) },
+    {
+      name: 'scheduler',
+      prefix: '/leader',
+      picker: 'round-robin',
+      discovery: local(discoveryFiles.scheduler),
+    },
+    {
+      name: 'scheduler-jobs',
+      prefix: '/jobs',
+      picker: 'round-robin',
+      discovery: local(discoveryFiles.scheduler),
+    },
     {
       name: 'booking',
       prefix: '/',
@@ -222,6 +266,9 @@ export function buildPlan(inp: PlanInputs): Plan {
     env: {
       ...tracing,
       OTEL_SERVICE_NAME: 'gateway',
+      // The gateway makes its own span per proxied request and injects the trace context;
+      // the generic outgoing-http instrumentation would only double the cost.
+      OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http',
       FAULTLINE_INSTANCE: 'gateway-0',
       GATEWAY_PORT: String(c.ports.gateway),
       GATEWAY_ADMIN_PORT: String(c.ports.gatewayAdmin),
@@ -254,18 +301,25 @@ export function buildPlan(inp: PlanInputs): Plan {
 /** Prometheus scrape config for every pod that has metrics; JSON is valid YAML. */
 export function prometheusConfig(plan: Plan, scrapeIntervalSeconds = 2): string {
   const byService = new Map<string, PodSpec[]>();
-  for (const p of plan.pods) if (p.metricsUrl) byService.set(p.service, [...(byService.get(p.service) ?? []), p]);
+  for (const p of plan.pods)
+    if (p.metricsUrl) byService.set(p.service, [...(byService.get(p.service) ?? []), p]);
   const jobs = [...byService].map(([svc, pods]) => ({
     job_name: svc,
     metrics_path: new URL(pods[0]!.metricsUrl!).pathname,
     static_configs: pods.map((p) => ({
       targets: [new URL(p.metricsUrl!).host],
-      labels: { pod: p.name, ...Object.fromEntries(Object.entries(p.labels).filter(([k]) => /^[a-z_]+$/.test(k))) },
+      labels: {
+        pod: p.name,
+        ...Object.fromEntries(Object.entries(p.labels).filter(([k]) => /^[a-z_]+$/.test(k))),
+      },
     })),
   }));
   return JSON.stringify(
     {
-      global: { scrape_interval: `${scrapeIntervalSeconds}s`, scrape_timeout: `${Math.max(1, scrapeIntervalSeconds - 1)}s` },
+      global: {
+        scrape_interval: `${scrapeIntervalSeconds}s`,
+        scrape_timeout: `${Math.max(1, scrapeIntervalSeconds - 1)}s`,
+      },
       scrape_configs: jobs,
     },
     null,

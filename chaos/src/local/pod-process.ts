@@ -97,7 +97,8 @@ export class PodProcess extends EventEmitter {
 
   async #pollReady(): Promise<void> {
     const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return this.#setReady(false);
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return this.#setReady(false);
     this.#setReady(await probe(this.spec));
   }
 

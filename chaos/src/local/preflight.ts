@@ -54,11 +54,14 @@ export async function preflight(plan: Plan): Promise<string[]> {
     }
   }
   const owners = new Map<number, string>();
-  for (const pod of plan.pods) for (const p of [pod.port, ...pod.otherPorts]) owners.set(p, pod.name);
+  for (const pod of plan.pods)
+    for (const p of [pod.port, ...pod.otherPorts]) owners.set(p, pod.name);
   for (const [port, pod] of owners) {
     if (!(await portIsFree(port))) {
       const holder = portHolder(port);
-      problems.push(`${pod}: port ${port} is already in use${holder ? ` by ${holder}` : ''} — free it or choose another port (see faultline up --help)`);
+      problems.push(
+        `${pod}: port ${port} is already in use${holder ? ` by ${holder}` : ''} — free it or choose another port (see faultline up --help)`,
+      );
     }
   }
   return problems;

@@ -64,27 +64,37 @@ export class LocalSupervisor {
     for (const sub of ['data', 'logs', 'discovery']) mkdirSync(join(dir, sub), { recursive: true });
     for (const pod of this.plan.pods) mkdirSync(join(dir, 'data', pod.name), { recursive: true });
     writeFileSync(this.plan.prometheusConfigFile, prometheusConfig(this.plan));
-    for (const file of Object.values(this.plan.discoveryFiles)) atomicWrite(file, JSON.stringify({ endpoints: [] }));
+    for (const file of Object.values(this.plan.discoveryFiles))
+      atomicWrite(file, JSON.stringify({ endpoints: [] }));
     this.#saveState();
   }
 
   #startPod(spec: Plan['pods'][number]): PodProcess {
-    const pod = new PodProcess(spec, join(this.plan.stateDir, 'logs', `${spec.name}.log`), this.opts.env ?? process.env);
+    const pod = new PodProcess(
+      spec,
+      join(this.plan.stateDir, 'logs', `${spec.name}.log`),
+      this.opts.env ?? process.env,
+    );
     pod.on('ready', (ready: boolean) => {
-      if (this.#phase === 'ready') this.opts.onProgress(`${spec.name} is ${ready ? 'ready' : 'NOT ready'}`);
+      if (this.#phase === 'ready')
+        this.opts.onProgress(`${spec.name} is ${ready ? 'ready' : 'NOT ready'}`);
       this.#publishDiscovery();
       this.#saveStateSoon();
     });
     pod.on('exit', ({ code, signal }: { code: number | null; signal: string | null }) => {
       if (this.#phase === 'stopping' || this.#phase === 'stopped') return;
-      this.opts.onProgress(`${spec.name} exited (${signal ?? `code ${code}`}); restarting with back-off`);
+      this.opts.onProgress(
+        `${spec.name} exited (${signal ?? `code ${code}`}); restarting with back-off`,
+      );
       this.#saveStateSoon();
     });
     pod.on('restart', (n: number) => {
       this.opts.onProgress(`${spec.name} restarted (restart #${n})`);
       this.#saveStateSoon();
     });
-    pod.on('spawn-error', (err: Error) => this.opts.onProgress(`${spec.name}: cannot start: ${err.message}`));
+    pod.on('spawn-error', (err: Error) =>
+      this.opts.onProgress(`${spec.name}: cannot start: ${err.message}`),
+    );
     this.pods.push(pod);
     pod.start();
     return pod;
@@ -99,7 +109,10 @@ export class LocalSupervisor {
       if (Date.now() > deadline) {
         this.#phase = 'failed';
         const details = waiting
-          .map((p) => `${p.spec.name} never became ready within ${timeoutMs / 1000} s (${p.spec.readyUrl ?? `port ${p.spec.port}`}); last log lines (${p.logFile}):\n${indent(p.tail())}`)
+          .map(
+            (p) =>
+              `${p.spec.name} never became ready within ${timeoutMs / 1000} s (${p.spec.readyUrl ?? `port ${p.spec.port}`}); last log lines (${p.logFile}):\n${indent(p.tail())}`,
+          )
           .join('\n');
         this.#error = details;
         this.#saveState();
@@ -107,7 +120,9 @@ export class LocalSupervisor {
       }
       if (Date.now() - lastReport > 2000) {
         lastReport = Date.now();
-        this.opts.onProgress(`waiting for ${waiting.map((p) => p.spec.name).join(', ')} to be ready`);
+        this.opts.onProgress(
+          `waiting for ${waiting.map((p) => p.spec.name).join(', ')} to be ready`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -123,7 +138,12 @@ export class LocalSupervisor {
     for (const [service, file] of Object.entries(this.plan.discoveryFiles)) {
       const endpoints = this.pods
         .filter((p) => p.spec.service === service)
-        .map((p) => ({ host: '127.0.0.1', port: p.spec.port, ready: p.status.ready, terminating: false }));
+        .map((p) => ({
+          host: '127.0.0.1',
+          port: p.spec.port,
+          ready: p.status.ready,
+          terminating: false,
+        }));
       atomicWrite(file, JSON.stringify({ endpoints }));
     }
   }
@@ -179,7 +199,11 @@ export class LocalSupervisor {
       const pods = this.pods.filter((p) => p.spec.stage === stage);
       this.opts.onProgress(`stopping ${pods.map((p) => p.spec.name).join(', ')}`);
       // Infrastructure is stateless here (data is wiped on the next up): a short grace.
-      await Promise.all(pods.map((p) => p.stop(p.spec.labels.tier === 'app' || p.spec.labels.tier === 'edge' ? 10_000 : 2000)));
+      await Promise.all(
+        pods.map((p) =>
+          p.stop(p.spec.labels.tier === 'app' || p.spec.labels.tier === 'edge' ? 10_000 : 2000),
+        ),
+      );
     }
     clearTimeout(this.#writeTimer);
     this.#phase = 'stopped';

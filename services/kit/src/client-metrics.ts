@@ -24,7 +24,13 @@ interface UndiciRequest {
 export function recordHttpClientMetrics(metrics: Metrics): () => void {
   const inFlight = new WeakMap<object, Started>();
   const begin = (key: object, method: string, address: string, port: string) =>
-    inFlight.set(key, { start: process.hrtime.bigint(), method, address, port, traceId: sampledTraceId() });
+    inFlight.set(key, {
+      start: process.hrtime.bigint(),
+      method,
+      address,
+      port,
+      traceId: sampledTraceId(),
+    });
   const end = (key: object, status: number | undefined, errorType?: string) => {
     const s = inFlight.get(key);
     if (!s) return;
@@ -71,7 +77,12 @@ export function recordHttpClientMetrics(metrics: Metrics): () => void {
       (m) => {
         const req = (m as { request: UndiciRequest }).request;
         const url = new URL(req.origin);
-        begin(req, req.method, url.hostname, url.port || (url.protocol === 'https:' ? '443' : '80'));
+        begin(
+          req,
+          req.method,
+          url.hostname,
+          url.port || (url.protocol === 'https:' ? '443' : '80'),
+        );
       },
     ],
     [

@@ -28,7 +28,12 @@ test('defaults apply and values are typed', () => {
 
 test('every bad or missing variable is listed by its full name', () => {
   try {
-    parseConfig('SVC', shape, { SVC_PORT: 'http', SVC_FENCING: 'maybe', SVC_RATIO: '2', SVC_MODE: 'z' });
+    parseConfig('SVC', shape, {
+      SVC_PORT: 'http',
+      SVC_FENCING: 'maybe',
+      SVC_RATIO: '2',
+      SVC_MODE: 'z',
+    });
     assert.fail('expected a ConfigError');
   } catch (e) {
     assert.ok(isConfigError(e));
@@ -44,7 +49,10 @@ test('every bad or missing variable is listed by its full name', () => {
 
 test('refinements across fields are reported', () => {
   assert.throws(
-    () => parseConfig('S', { A: env.int(1), B: env.int(2) }, { S_A: '5' }, (c) => (c.A > c.B ? ['S_A must be <= S_B'] : [])),
+    () =>
+      parseConfig('S', { A: env.int(1), B: env.int(2) }, { S_A: '5' }, (c) =>
+        c.A > c.B ? ['S_A must be <= S_B'] : [],
+      ),
     /S_A must be <= S_B/,
   );
 });

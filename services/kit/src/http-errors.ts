@@ -18,7 +18,13 @@ export interface ErrorBody {
 }
 
 /** Sends a JSON error with `status`. */
-export function sendError(res: Response, status: number, error: string, details: ErrorDetail[] = [], message?: string): void {
+export function sendError(
+  res: Response,
+  status: number,
+  error: string,
+  details: ErrorDetail[] = [],
+  message?: string,
+): void {
   const body: ErrorBody = { error, ...(message ? { message } : {}), details };
   res.status(status).json(body);
 }
@@ -32,7 +38,12 @@ export function zodDetails(err: ZodError, root = 'body'): ErrorDetail[] {
 }
 
 function isZodError(e: unknown): e is ZodError {
-  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'ZodError' && Array.isArray((e as ZodError).issues);
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as { name?: unknown }).name === 'ZodError' &&
+    Array.isArray((e as ZodError).issues)
+  );
 }
 
 interface BodyParserError {
@@ -51,17 +62,27 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const e = err as BodyParserError;
     switch (e?.type) {
       case 'entity.too.large':
-        return sendError(res, 413, 'body_too_large', [{ path: 'body', message: `request body exceeds ${e.limit ?? '?'} bytes` }]);
+        return sendError(res, 413, 'body_too_large', [
+          { path: 'body', message: `request body exceeds ${e.limit ?? '?'} bytes` },
+        ]);
       case 'entity.parse.failed':
-        return sendError(res, 400, 'malformed_json', [{ path: 'body', message: 'request body is not valid JSON' }]);
+        return sendError(res, 400, 'malformed_json', [
+          { path: 'body', message: 'request body is not valid JSON' },
+        ]);
       case 'encoding.unsupported':
       case 'charset.unsupported':
-        return sendError(res, 415, 'unsupported_encoding', [{ path: 'content-encoding', message: e.message }]);
+        return sendError(res, 415, 'unsupported_encoding', [
+          { path: 'content-encoding', message: e.message },
+        ]);
       case 'request.aborted':
-        return sendError(res, 400, 'request_aborted', [{ path: 'body', message: 'client aborted the request' }]);
+        return sendError(res, 400, 'request_aborted', [
+          { path: 'body', message: 'client aborted the request' },
+        ]);
     }
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      return sendError(res, e.status, 'bad_request', [{ path: 'request', message: e.expose ? e.message : 'bad request' }]);
+      return sendError(res, e.status, 'bad_request', [
+        { path: 'request', message: e.expose ? e.message : 'bad request' },
+      ]);
     }
     logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
     sendError(res, 500, 'internal_error');

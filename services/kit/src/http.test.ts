@@ -25,19 +25,28 @@ before(async () => {
   probes.addCheck('dep', () => Promise.resolve());
   probes.markStarted();
   // An injected fault that fails every request it sees: probes and /metrics must not see it.
-  const fault = (_req: unknown, res: Parameters<typeof sendError>[0]) => sendError(res, 503, 'injected');
-  const app = createHttpApp({ logger, metrics: createMetrics({ runtime: false }), probes, bodyLimit: 64 }, (r) => {
-    r.post('/things', (req, res) => {
-      const body = z.object({ name: z.string().min(1), qty: z.number().int().positive() }).parse(req.body);
-      res.status(201).json(body);
-    });
-    r.get('/boom', () => {
-      throw new Error('secret internals at /srv/app.js:42');
-    });
-  });
-  const faulty = createHttpApp({ logger, metrics: createMetrics({ runtime: false }), probes, before: [fault] }, (r) => {
-    r.get('/x', (_q, s) => s.json({}));
-  });
+  const fault = (_req: unknown, res: Parameters<typeof sendError>[0]) =>
+    sendError(res, 503, 'injected');
+  const app = createHttpApp(
+    { logger, metrics: createMetrics({ runtime: false }), probes, bodyLimit: 64 },
+    (r) => {
+      r.post('/things', (req, res) => {
+        const body = z
+          .object({ name: z.string().min(1), qty: z.number().int().positive() })
+          .parse(req.body);
+        res.status(201).json(body);
+      });
+      r.get('/boom', () => {
+        throw new Error('secret internals at /srv/app.js:42');
+      });
+    },
+  );
+  const faulty = createHttpApp(
+    { logger, metrics: createMetrics({ runtime: false }), probes, before: [fault] },
+    (r) => {
+      r.get('/x', (_q, s) => s.json({}));
+    },
+  );
   const listen = (a: typeof app) =>
     new Promise<Server>((resolve) => {
       const s = a.listen(0, '127.0.0.1', () => resolve(s));
@@ -92,7 +101,10 @@ test('a thrown error is a bare 500: no stack, no message leaks', async () => {
   const text = await r.text();
   assert.doesNotMatch(text, /secret|srv|at /);
   assert.deepEqual(JSON.parse(text), { error: 'internal_error', details: [] });
-  assert.ok(logged.some((l) => l.includes('secret internals')), 'the error is logged for operators');
+  assert.ok(
+    logged.some((l) => l.includes('secret internals')),
+    'the error is logged for operators',
+  );
 });
 
 test('probes and /metrics bypass injected faults', async () => {

@@ -52,10 +52,15 @@ export function createHttpApp(opts: HttpAppOptions, routes: (router: Router) => 
     if (allowed.length > 0) {
       res.setHeader('Allow', allowed.join(', '));
       return sendError(res, 405, 'method_not_allowed', [
-        { path: 'method', message: `${req.method} is not allowed here; allowed: ${allowed.join(', ')}` },
+        {
+          path: 'method',
+          message: `${req.method} is not allowed here; allowed: ${allowed.join(', ')}`,
+        },
       ]);
     }
-    sendError(res, 404, 'not_found', [{ path: 'url', message: `no route for ${req.method} ${req.path}` }]);
+    sendError(res, 404, 'not_found', [
+      { path: 'url', message: `no route for ${req.method} ${req.path}` },
+    ]);
   });
   app.use(errorHandler(opts.logger));
   return app;
@@ -71,7 +76,8 @@ function allowedMethods(router: Router, req: Request): string[] {
   const methods = new Set<string>();
   for (const layer of (router as unknown as { stack: Layer[] }).stack) {
     if (!layer.route || !layer.match(req.path)) continue;
-    for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') methods.add(m.toUpperCase());
+    for (const [m, on] of Object.entries(layer.route.methods))
+      if (on && m !== '_all') methods.add(m.toUpperCase());
   }
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods].sort();

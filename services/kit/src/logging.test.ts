@@ -9,7 +9,8 @@ function capture() {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(l) as Record<string, unknown>);
       cb();
     },
   });
@@ -23,7 +24,11 @@ test('lines are JSON with service, and trace ids only inside a span', async () =
     const { lines, stream } = capture();
     const log = createLogger({ service: 'demo', instance: 'demo-0', destination: stream });
     log.info('outside');
-    const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
+    const spanContext = {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.SAMPLED,
+    };
     await context.with(trace.setSpanContext(context.active(), spanContext), async () => {
       await Promise.resolve();
       log.info({ seat: 'A1' }, 'inside');

@@ -18,7 +18,11 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
  */
 export async function renderText(registry: Registry<RegistryContentType>): Promise<string> {
   const text = new Registry();
-  const metrics = registry.getMetricsAsArray() as unknown as (Metric & { name: string; help: string; type: string })[];
+  const metrics = registry.getMetricsAsArray() as unknown as (Metric & {
+    name: string;
+    help: string;
+    type: string;
+  })[];
   for (const metric of metrics) {
     if (metric.type !== 'counter') {
       text.registerMetric(metric);

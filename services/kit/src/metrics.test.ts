@@ -6,12 +6,24 @@ import { renderText, wantsOpenMetrics } from './metrics-exposition.js';
 
 test('OpenMetrics carries exemplars; the text view does not, and both keep _total on counters', async () => {
   const m = createMetrics({ runtime: false });
-  const c = new client.Counter({ name: 'faultline_things_total', help: 'things', registers: [m.registry] });
+  const c = new client.Counter({
+    name: 'faultline_things_total',
+    help: 'things',
+    registers: [m.registry],
+  });
   c.inc(3);
-  observeWithExemplar(m.httpServerDuration, { http_request_method: 'GET', http_route: '/x', http_response_status_code: 200 }, 0.004, 'a'.repeat(32));
+  observeWithExemplar(
+    m.httpServerDuration,
+    { http_request_method: 'GET', http_route: '/x', http_response_status_code: 200 },
+    0.004,
+    'a'.repeat(32),
+  );
   const om = await m.registry.metrics();
   assert.match(om, /^faultline_things_total 3$/m);
-  assert.match(om, /http_server_request_duration_seconds_bucket\{le="0.005",.*\} 1 # \{trace_id="a{32}"\} 0.004/);
+  assert.match(
+    om,
+    /http_server_request_duration_seconds_bucket\{le="0.005",.*\} 1 # \{trace_id="a{32}"\} 0.004/,
+  );
   assert.match(om, /# EOF\n$/);
   const text = await renderText(m.registry);
   assert.match(text, /^faultline_things_total 3$/m);
@@ -22,7 +34,10 @@ test('OpenMetrics carries exemplars; the text view does not, and both keep _tota
 });
 
 test('content negotiation follows the Accept header', () => {
-  assert.equal(wantsOpenMetrics('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5'), true);
+  assert.equal(
+    wantsOpenMetrics('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5'),
+    true,
+  );
   assert.equal(wantsOpenMetrics('text/plain'), false);
   assert.equal(wantsOpenMetrics(undefined), false);
 });

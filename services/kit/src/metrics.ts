@@ -14,10 +14,16 @@ export const HTTP_DURATION_BUCKETS = [
 
 export interface Metrics {
   readonly registry: Registry<OpenMetricsContentType>;
-  readonly httpServerDuration: Histogram<'http_request_method' | 'http_route' | 'http_response_status_code'>;
+  readonly httpServerDuration: Histogram<
+    'http_request_method' | 'http_route' | 'http_response_status_code'
+  >;
   readonly httpServerActive: client.Gauge<'http_request_method'>;
   readonly httpClientDuration: Histogram<
-    'http_request_method' | 'server_address' | 'server_port' | 'http_response_status_code' | 'error_type'
+    | 'http_request_method'
+    | 'server_address'
+    | 'server_port'
+    | 'http_response_status_code'
+    | 'error_type'
   >;
   /** USE saturation of named queues (bulkheads, pools, work queues). */
   readonly queueLength: client.Gauge<'queue'>;
@@ -48,7 +54,13 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const httpClientDuration = new client.Histogram({
     name: 'http_client_request_duration_seconds',
     help: 'Duration of HTTP client requests.',
-    labelNames: ['http_request_method', 'server_address', 'server_port', 'http_response_status_code', 'error_type'] as const,
+    labelNames: [
+      'http_request_method',
+      'server_address',
+      'server_port',
+      'http_response_status_code',
+      'error_type',
+    ] as const,
     buckets: HTTP_DURATION_BUCKETS,
     enableExemplars: true,
     registers: [registry],

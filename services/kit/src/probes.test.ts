@@ -5,8 +5,17 @@ import { Probes } from './probes.js';
 test('readiness: starting, ready, a failing and a hanging check named, shutting down', async () => {
   const p = new Probes(50);
   let redisUp = true;
-  p.addCheck('redis', () => (redisUp ? Promise.resolve() : Promise.reject(new Error('ECONNREFUSED'))));
-  p.addCheck('etcd', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))), 30);
+  p.addCheck('redis', () =>
+    redisUp ? Promise.resolve() : Promise.reject(new Error('ECONNREFUSED')),
+  );
+  p.addCheck(
+    'etcd',
+    (signal) =>
+      new Promise((_, reject) =>
+        signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      ),
+    30,
+  );
   assert.equal((await p.readiness()).status, 'starting');
   p.markStarted();
   let r = await p.readiness();
@@ -26,5 +35,9 @@ test('all checks passing is ready', async () => {
   const p = new Probes();
   p.addCheck('a', () => Promise.resolve());
   p.markStarted();
-  assert.deepEqual(await p.readiness(), { status: 'ready', checks: { a: { ok: true, ms: (await p.readiness()).checks.a?.ms } }, failed: [] });
+  assert.deepEqual(await p.readiness(), {
+    status: 'ready',
+    checks: { a: { ok: true, ms: (await p.readiness()).checks.a?.ms } },
+    failed: [],
+  });
 });

@@ -51,7 +51,9 @@ export class Probes {
     if (this.shuttingDown) return { status: 'shutting-down', checks: {}, failed: [] };
     if (!this.started) return { status: 'starting', checks: {}, failed: [] };
     const entries = await Promise.all(
-      [...this.checks].map(async ([name, { check, timeoutMs }]) => [name, await runCheck(check, timeoutMs)] as const),
+      [...this.checks].map(
+        async ([name, { check, timeoutMs }]) => [name, await runCheck(check, timeoutMs)] as const,
+      ),
     );
     const checks = Object.fromEntries(entries);
     const failed = entries.filter(([, r]) => !r.ok).map(([n]) => n);
@@ -91,7 +93,11 @@ async function runCheck(check: DependencyCheck, timeoutMs: number): Promise<Chec
     ]);
     return { ok: true, ms: Math.round(performance.now() - start) };
   } catch (e) {
-    return { ok: false, ms: Math.round(performance.now() - start), error: e instanceof Error ? e.message : String(e) };
+    return {
+      ok: false,
+      ms: Math.round(performance.now() - start),
+      error: e instanceof Error ? e.message : String(e),
+    };
   } finally {
     clearTimeout(timer);
   }

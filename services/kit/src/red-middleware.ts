@@ -28,7 +28,11 @@ export function redMiddleware(metrics: Metrics): RequestHandler {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       observeWithExemplar(
         metrics.httpServerDuration,
-        { http_request_method: method, http_route: routeTemplate(req), http_response_status_code: res.statusCode },
+        {
+          http_request_method: method,
+          http_route: routeTemplate(req),
+          http_response_status_code: res.statusCode,
+        },
         seconds,
         traceId,
       );

@@ -3,7 +3,15 @@
  * retry) only call hooks, and this file is the one place that knows metric names. Registration
  * is idempotent per registry, so several clients of one app can each ask for their hooks.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  type Registry as PromRegistry,
+  type RegistryContentType,
+} from 'prom-client';
+
+/** Any prom-client registry, OpenMetrics (the kit's) or classic text. */
+type Registry = PromRegistry<RegistryContentType>;
 import type { BreakerHooks, BreakerState } from './breaker.js';
 import type { BulkheadHooks } from './bulkhead.js';
 import type { RetryOptions } from './retry.js';

@@ -7,12 +7,22 @@
  * attributes, the context made active for the handler, and the span ended when the response
  * is done. Outgoing calls are still traced by the http and undici instrumentations.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { routeTemplate } from './red-middleware.js';
 import { isUntracedPath } from './untraced-paths.js';
 
-export function serverTracingMiddleware(tracer: Tracer = trace.getTracer('@faultline/kit')): RequestHandler {
+export function serverTracingMiddleware(
+  tracer: Tracer = trace.getTracer('@faultline/kit'),
+): RequestHandler {
   return (req, res, next) => {
     if (isUntracedPath(req.path)) return next();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);

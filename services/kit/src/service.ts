@@ -4,10 +4,14 @@
  */
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Logger } from './logging.js';
 import type { Probes } from './probes.js';
-import { installGracefulShutdown, type GracefulShutdown, type ShutdownOptions } from './shutdown.js';
+import {
+  installGracefulShutdown,
+  type GracefulShutdown,
+  type ShutdownOptions,
+} from './shutdown.js';
 
 export interface RunningService {
   server: Server;
@@ -22,7 +26,7 @@ export interface ServeOptions extends Omit<ShutdownOptions, 'servers' | 'probes'
   probes: Probes;
   logger: Logger;
   /** Extra servers (e.g. a TCP listener) closed with the HTTP one. */
-  extraServers?: Server[];
+  extraServers?: (Server | NetServer)[];
   /** Awaited before the service reports started (e.g. first connection to Redis). */
   warmUp?: () => Promise<void>;
 }
@@ -37,7 +41,10 @@ export async function serve(opts: ServeOptions): Promise<RunningService> {
   const port = (server.address() as AddressInfo).port;
   await opts.warmUp?.();
   opts.probes.markStarted();
-  const shutdown = installGracefulShutdown({ ...opts, servers: [server, ...(opts.extraServers ?? [])] });
+  const shutdown = installGracefulShutdown({
+    ...opts,
+    servers: [server, ...(opts.extraServers ?? [])],
+  });
   opts.logger.info({ port, host: opts.host ?? '127.0.0.1' }, 'listening');
   return { server, port, shutdown };
 }

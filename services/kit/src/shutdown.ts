@@ -5,12 +5,14 @@
  * bounded by a timeout; a second signal exits at once.
  */
 import type { Server } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 import type { Logger } from './logging.js';
 import type { Probes } from './probes.js';
 import { currentTelemetry, type Telemetry } from './telemetry.js';
 
 export interface ShutdownOptions {
-  servers: Server[];
+  /** HTTP servers, or plain TCP servers (an L4 listener). */
+  servers: (Server | NetServer)[];
   probes: Probes;
   logger: Logger;
   /** How long to keep serving after readiness fails; default 2000 ms. */
@@ -87,13 +89,16 @@ export function installGracefulShutdown(opts: ShutdownOptions): GracefulShutdown
   return { shutdown };
 }
 
-/** Stops accepting, lets in-flight requests finish, and closes idle keep-alive sockets. */
-function closeServer(server: Server): Promise<void> {
+/**
+ * Stops accepting and lets in-flight work finish. HTTP servers also close idle keep-alive
+ * sockets (now, and as busy ones become idle); a plain net.Server waits for its connections.
+ */
+function closeServer(server: Server | NetServer): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     server.close(() => resolve());
+    if (!('closeIdleConnections' in server)) return;
     server.closeIdleConnections();
-    // Keep-alive sockets that finish a request later become idle: close them as they do.
     const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.once('close', () => clearInterval(sweep));
   });

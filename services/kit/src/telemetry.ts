@@ -8,7 +8,11 @@
  */
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
@@ -76,7 +80,9 @@ export function telemetryOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): T
   const raw = env.OTEL_TRACES_SAMPLER_ARG;
   const ratio = raw === undefined || raw === '' ? DEFAULT_SAMPLING_RATIO : Number(raw);
   if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
-    throw new Error(`OTEL_TRACES_SAMPLER_ARG: expected a ratio in [0, 1] (got ${JSON.stringify(raw)})`);
+    throw new Error(
+      `OTEL_TRACES_SAMPLER_ARG: expected a ratio in [0, 1] (got ${JSON.stringify(raw)})`,
+    );
   }
   return {
     serviceName: env.OTEL_SERVICE_NAME || 'faultline',
@@ -93,15 +99,25 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
   );
 
   const spanProcessors: SpanProcessor[] = [];
   if (options.endpoint) {
     const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`;
-    spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }), scheduledDelayMillis: 1000 }));
+    spanProcessors.push(
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url }),
+        scheduledDelayMillis: 1000,
+      }),
+    );
   }
-  if (options.extraExporter) spanProcessors.push(new BatchSpanProcessor({ exporter: options.extraExporter, scheduledDelayMillis: 100 }));
+  if (options.extraExporter)
+    spanProcessors.push(
+      new BatchSpanProcessor({ exporter: options.extraExporter, scheduledDelayMillis: 100 }),
+    );
 
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
@@ -128,7 +144,10 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     undici: () => new UndiciInstrumentation(),
   };
   const disabled = new Set(options.disabledInstrumentations ?? []);
-  const enabled = new Set([...DEFAULT_INSTRUMENTATIONS, ...(options.enabledInstrumentations ?? [])]);
+  const enabled = new Set([
+    ...DEFAULT_INSTRUMENTATIONS,
+    ...(options.enabledInstrumentations ?? []),
+  ]);
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: Object.entries(factories)

@@ -36,7 +36,11 @@ test('in-flight requests finish; readiness fails first; new connections refused;
     }, 'readiness to fail');
     assert.equal((JSON.parse(ready.body) as { status: string }).status, 'shutting-down');
     const refused = await waitFor(
-      () => get(`${svc.url}/hello`).then(() => undefined, (e: NodeJS.ErrnoException) => e.code),
+      () =>
+        get(`${svc.url}/hello`).then(
+          () => undefined,
+          (e: NodeJS.ErrnoException) => e.code,
+        ),
       'new connections to be refused',
     );
     assert.equal(refused, 'ECONNREFUSED');

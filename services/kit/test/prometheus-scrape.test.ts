@@ -36,15 +36,28 @@ test('the target is up', async () => {
 });
 
 test('RED: server duration histogram by method, route template and status', async () => {
-  const sel = 'http_server_request_duration_seconds_count{job="hello",http_request_method="GET",http_route="/items/:id",http_response_status_code="200"}';
+  const sel =
+    'http_server_request_duration_seconds_count{job="hello",http_request_method="GET",http_route="/items/:id",http_response_status_code="200"}';
   const [s] = await prom.waitForQuery(`${sel} >= 3`);
   assert.ok(s, 'three requests to /items/:id counted under the template');
-  const raw = await prom.query('http_server_request_duration_seconds_count{http_route=~"/items/[0-9]+"}');
+  const raw = await prom.query(
+    'http_server_request_duration_seconds_count{http_route=~"/items/[0-9]+"}',
+  );
   assert.deepEqual(raw, [], 'raw URLs never become route labels');
-  const notFound = await prom.waitForQuery('http_server_request_duration_seconds_count{job="hello",http_response_status_code="404"}');
-  assert.equal(notFound[0]?.metric.http_route, undefined, 'an unmatched request has no route label');
-  await prom.waitForQuery('http_server_request_duration_seconds_bucket{job="hello",http_route="/hello",le="+Inf"}');
-  await prom.waitForQuery('http_server_request_duration_seconds_sum{job="hello",http_route="/hello"}');
+  const notFound = await prom.waitForQuery(
+    'http_server_request_duration_seconds_count{job="hello",http_response_status_code="404"}',
+  );
+  assert.equal(
+    notFound[0]?.metric.http_route,
+    undefined,
+    'an unmatched request has no route label',
+  );
+  await prom.waitForQuery(
+    'http_server_request_duration_seconds_bucket{job="hello",http_route="/hello",le="+Inf"}',
+  );
+  await prom.waitForQuery(
+    'http_server_request_duration_seconds_sum{job="hello",http_route="/hello"}',
+  );
 });
 
 test('RED: outgoing requests as http_client_request_duration_seconds', async () => {
@@ -72,7 +85,9 @@ test('USE: CPU, memory, heap, event loop and in-flight series exist', async () =
 test('exemplars on the latency histogram carry trace_id', async () => {
   const found = await (async () => {
     for (let i = 0; i < 50; i++) {
-      const r = await prom.queryExemplars('http_server_request_duration_seconds_bucket{job="hello"}');
+      const r = await prom.queryExemplars(
+        'http_server_request_duration_seconds_bucket{job="hello"}',
+      );
       const ex = r.flatMap((s) => s.exemplars);
       if (ex.length > 0) return ex;
       await new Promise((res) => setTimeout(res, 200));

@@ -22,7 +22,11 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-export function startProcess(command: string, args: string[], options: SpawnOptions = {}): ManagedProcess {
+export function startProcess(
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): ManagedProcess {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   live.add(child);
   let out = '';
@@ -61,7 +65,12 @@ export function startProcess(command: string, args: string[], options: SpawnOpti
 }
 
 /** Waits until something accepts TCP connections on host:port. */
-export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 10_000, proc?: ManagedProcess): Promise<void> {
+export async function waitForPort(
+  port: number,
+  host = '127.0.0.1',
+  timeoutMs = 10_000,
+  proc?: ManagedProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -73,14 +82,23 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
       s.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (proc && proc.child.exitCode !== null) throw new Error(`process exited before listening on ${port}:\n${proc.output()}`);
-    if (Date.now() > deadline) throw new Error(`nothing listened on ${host}:${port} within ${timeoutMs} ms${proc ? `:\n${proc.output()}` : ''}`);
+    if (proc && proc.child.exitCode !== null)
+      throw new Error(`process exited before listening on ${port}:\n${proc.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `nothing listened on ${host}:${port} within ${timeoutMs} ms${proc ? `:\n${proc.output()}` : ''}`,
+      );
     await sleep(25);
   }
 }
 
 /** Polls `fn` until it returns a truthy value or the timeout passes. */
-export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 10_000, everyMs = 25): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -90,7 +108,10 @@ export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`,
+      );
     await sleep(everyMs);
   }
 }

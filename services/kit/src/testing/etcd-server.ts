@@ -54,20 +54,38 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
         proc = undefined;
       },
       start() {
-        proc = startProcess('etcd', [
-          '--name', s.name,
-          '--data-dir', join(root, s.name),
-          '--listen-client-urls', clientUrl,
-          '--advertise-client-urls', clientUrl,
-          '--listen-peer-urls', `http://127.0.0.1:${s.peerPort}`,
-          '--initial-advertise-peer-urls', `http://127.0.0.1:${s.peerPort}`,
-          '--initial-cluster', initialCluster,
-          '--initial-cluster-token', token,
-          '--initial-cluster-state', 'new',
-          '--heartbeat-interval', '50',
-          '--election-timeout', '500',
-          '--log-level', 'error',
-        ], { env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'arm64' ? 'arm64' : '' } });
+        proc = startProcess(
+          'etcd',
+          [
+            '--name',
+            s.name,
+            '--data-dir',
+            join(root, s.name),
+            '--listen-client-urls',
+            clientUrl,
+            '--advertise-client-urls',
+            clientUrl,
+            '--listen-peer-urls',
+            `http://127.0.0.1:${s.peerPort}`,
+            '--initial-advertise-peer-urls',
+            `http://127.0.0.1:${s.peerPort}`,
+            '--initial-cluster',
+            initialCluster,
+            '--initial-cluster-token',
+            token,
+            '--initial-cluster-state',
+            'new',
+            '--heartbeat-interval',
+            '50',
+            '--election-timeout',
+            '500',
+            '--log-level',
+            'error',
+          ],
+          {
+            env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'arm64' ? 'arm64' : '' },
+          },
+        );
         return Promise.resolve();
       },
     };
@@ -92,9 +110,14 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
 
 /** Waits until the member answers /health with a leader (a quorum exists). */
 export async function waitForHealthy(member: EtcdMember, timeoutMs = 10_000): Promise<void> {
-  await waitFor(async () => {
-    const res = await fetch(`${member.clientUrl}/health`);
-    const body = (await res.json()) as { health?: string };
-    return res.ok && body.health === 'true';
-  }, `etcd ${member.name} healthy`, timeoutMs, 100);
+  await waitFor(
+    async () => {
+      const res = await fetch(`${member.clientUrl}/health`);
+      const body = (await res.json()) as { health?: string };
+      return res.ok && body.health === 'true';
+    },
+    `etcd ${member.name} healthy`,
+    timeoutMs,
+    100,
+  );
 }

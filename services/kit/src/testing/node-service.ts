@@ -25,16 +25,24 @@ export interface NodeServiceOptions {
 
 export async function startNodeService(opts: NodeServiceOptions): Promise<NodeService> {
   const port = opts.port ?? (await freePort());
-  const args = [...(opts.noTelemetry ? [] : ['--import', '@faultline/kit/telemetry-preload']), opts.entry];
+  const args = [
+    ...(opts.noTelemetry ? [] : ['--import', '@faultline/kit/telemetry-preload']),
+    opts.entry,
+  ];
   const proc = startProcess(process.execPath, args, {
     env: { ...process.env, [`${opts.prefix}_PORT`]: String(port), ...opts.env },
   });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => {
-      if (proc.child.exitCode !== null) throw new Error(`exited with ${proc.child.exitCode}`);
-      return (await fetch(`${url}/readyz`)).status === 200;
-    }, `${opts.entry} ready on ${port}`, opts.readyTimeoutMs ?? 15_000, 25);
+    await waitFor(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`exited with ${proc.child.exitCode}`);
+        return (await fetch(`${url}/readyz`)).status === 200;
+      },
+      `${opts.entry} ready on ${port}`,
+      opts.readyTimeoutMs ?? 15_000,
+      25,
+    );
   } catch (e) {
     await proc.stop();
     throw new Error(`${String(e)}\n--- output ---\n${proc.output()}`);

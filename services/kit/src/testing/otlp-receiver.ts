@@ -32,8 +32,13 @@ interface OtlpAttr {
   value: OtlpValue;
 }
 
-const plain = (v: OtlpValue): string | number | boolean | undefined => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.doubleValue ?? v.boolValue;
-const attrs = (list: OtlpAttr[] = []) => Object.fromEntries(list.map((a) => [a.key, plain(a.value)]));
+const plain = (v: OtlpValue): string | number | boolean | undefined =>
+  v.stringValue ??
+  (v.intValue !== undefined ? Number(v.intValue) : undefined) ??
+  v.doubleValue ??
+  v.boolValue;
+const attrs = (list: OtlpAttr[] = []) =>
+  Object.fromEntries(list.map((a) => [a.key, plain(a.value)]));
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
@@ -44,7 +49,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       if (req.url === '/v1/traces' && req.method === 'POST') {
         try {
           const body = JSON.parse(Buffer.concat(chunks).toString()) as {
-            resourceSpans?: { resource?: { attributes?: OtlpAttr[] }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[];
+            resourceSpans?: {
+              resource?: { attributes?: OtlpAttr[] };
+              scopeSpans?: { spans?: Record<string, unknown>[] }[];
+            }[];
           };
           for (const rs of body.resourceSpans ?? []) {
             const service = String(attrs(rs.resource?.attributes)['service.name'] ?? '');
@@ -54,7 +62,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
                   service,
                   traceId: String(s.traceId),
                   spanId: String(s.spanId),
-                  parentSpanId: typeof s.parentSpanId === 'string' && s.parentSpanId ? s.parentSpanId : undefined,
+                  parentSpanId:
+                    typeof s.parentSpanId === 'string' && s.parentSpanId
+                      ? s.parentSpanId
+                      : undefined,
                   name: String(s.name),
                   kind: Number(s.kind),
                   attributes: attrs(s.attributes as OtlpAttr[]),

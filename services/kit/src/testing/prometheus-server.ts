@@ -26,17 +26,28 @@ export interface PrometheusServer {
   query(promql: string): Promise<PromSample[]>;
   /** Series matching a selector, over the last few minutes. */
   series(match: string): Promise<Record<string, string>[]>;
-  queryExemplars(promql: string): Promise<{ seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string }[] }[]>;
+  queryExemplars(promql: string): Promise<
+    {
+      seriesLabels: Record<string, string>;
+      exemplars: { labels: Record<string, string>; value: string }[];
+    }[]
+  >;
   /** Waits until `promql` returns at least one sample. */
   waitForQuery(promql: string, timeoutMs?: number): Promise<PromSample[]>;
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(jobs: ScrapeJob[], scrapeIntervalMs = 500): Promise<PrometheusServer> {
+export async function startPrometheus(
+  jobs: ScrapeJob[],
+  scrapeIntervalMs = 500,
+): Promise<PrometheusServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'faultline-prom-'));
   const config = {
-    global: { scrape_interval: `${scrapeIntervalMs}ms`, scrape_timeout: `${Math.min(scrapeIntervalMs, 400)}ms` },
+    global: {
+      scrape_interval: `${scrapeIntervalMs}ms`,
+      scrape_timeout: `${Math.min(scrapeIntervalMs, 400)}ms`,
+    },
     scrape_configs: jobs.map((j) => ({
       job_name: j.job,
       static_configs: [{ targets: j.targets, labels: j.labels ?? {} }],
@@ -59,22 +70,34 @@ export async function startPrometheus(jobs: ScrapeJob[], scrapeIntervalMs = 500)
   const api = async <T>(path: string, params: Record<string, string>): Promise<T> => {
     const res = await fetch(`${url}${path}?${new URLSearchParams(params).toString()}`);
     const body = (await res.json()) as { status: string; data: T; error?: string };
-    if (body.status !== 'success') throw new Error(`prometheus ${path} ${JSON.stringify(params)}: ${body.error ?? res.status}`);
+    if (body.status !== 'success')
+      throw new Error(`prometheus ${path} ${JSON.stringify(params)}: ${body.error ?? res.status}`);
     return body.data;
   };
-  const query = async (promql: string) => (await api<{ result: PromSample[] }>('/api/v1/query', { query: promql })).result;
+  const query = async (promql: string) =>
+    (await api<{ result: PromSample[] }>('/api/v1/query', { query: promql })).result;
   return {
     url,
     process: proc,
     query,
-    series: (match) => api('/api/v1/series', { 'match[]': match, start: String(Date.now() / 1000 - 600) }),
+    series: (match) =>
+      api('/api/v1/series', { 'match[]': match, start: String(Date.now() / 1000 - 600) }),
     queryExemplars: (promql) =>
-      api('/api/v1/query_exemplars', { query: promql, start: String(Date.now() / 1000 - 600), end: String(Date.now() / 1000 + 60) }),
+      api('/api/v1/query_exemplars', {
+        query: promql,
+        start: String(Date.now() / 1000 - 600),
+        end: String(Date.now() / 1000 + 60),
+      }),
     waitForQuery: (promql, timeoutMs = 15_000) =>
-      waitFor(async () => {
-        const r = await query(promql);
-        return r.length > 0 ? r : undefined;
-      }, `prometheus query ${promql}`, timeoutMs, 200),
+      waitFor(
+        async () => {
+          const r = await query(promql);
+          return r.length > 0 ? r : undefined;
+        },
+        `prometheus query ${promql}`,
+        timeoutMs,
+        200,
+      ),
     async stop() {
       await proc.stop();
       await rm(dir, { recursive: true, force: true });

@@ -19,7 +19,16 @@ export async function startRedis(): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'faultline-redis-'));
   const launch = async () => {
     const proc = startProcess('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
     ]);
     await waitForPort(port, '127.0.0.1', 10_000, proc);
     return proc;

@@ -1,0 +1,268 @@
+/**
+ * The gateway's L7 proxy against HAProxy, nginx and the `http-proxy` npm package: same two
+ * nginx `return 200` backends, same load tool (wrk), one run. Throughput at saturation
+ * (closed loop, 50 connections) and the p99 latency the gateway adds at about half of its
+ * saturation rate, paced with a wrk Lua `delay()` (wrk cannot hold a fixed rate; the pacing
+ * approximates one: every connection waits 10 ms between requests).
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { freePort } from '@faultline/kit/testing/free-port';
+import {
+  startProcess,
+  waitFor,
+  waitForPort,
+  type ManagedProcess,
+} from '@faultline/kit/testing/child-process';
+import { runWrk, type WrkResult } from './lib/wrk.js';
+import type { Benchmark, BenchResult } from './lib/report.js';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
+const GATEWAY_ENTRY = join(ROOT, 'services/gateway/dist/src/main.js');
+const HAPROXY = '/usr/sbin/haproxy';
+const NGINX = '/usr/sbin/nginx';
+const CONNECTIONS = 50;
+const DURATION_SEC = 8;
+const WARMUP_SEC = 2;
+const PACE_MS = 10;
+
+function nginxConf(dir: string, body: string): string {
+  return `worker_processes 1;
+user root;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 1000000;
+${body}
+}
+`;
+}
+
+async function startNginx(
+  root: string,
+  name: string,
+  body: string,
+  port: number,
+): Promise<ManagedProcess> {
+  const dir = join(root, name);
+  await mkdir(dir, { recursive: true });
+  const conf = join(dir, 'nginx.conf');
+  await writeFile(conf, nginxConf(dir, body));
+  const proc = startProcess(NGINX, ['-p', dir, '-c', conf]);
+  await waitForPort(port, '127.0.0.1', 10_000, proc);
+  return proc;
+}
+
+const HTTP_PROXY_SCRIPT = (require: string, port: number, targets: string[]) => `
+const { createRequire } = require('node:module');
+const httpProxy = createRequire(${JSON.stringify(require)})('http-proxy');
+const http = require('node:http');
+const targets = ${JSON.stringify(targets)};
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+const proxy = httpProxy.createProxyServer({ agent });
+proxy.on('error', (e, req, res) => { res.writeHead(502); res.end(); });
+let i = 0;
+http.createServer((req, res) => proxy.web(req, res, { target: targets[i++ % targets.length] })).listen(${port}, '127.0.0.1');
+`;
+
+async function measure(url: string): Promise<WrkResult> {
+  await runWrk({ url, connections: CONNECTIONS, durationSec: WARMUP_SEC });
+  return runWrk({ url, connections: CONNECTIONS, durationSec: DURATION_SEC });
+}
+
+const bench: Benchmark = {
+  name: 'gateway',
+  description:
+    'L7 proxy throughput and added p99: gateway vs HAProxy vs nginx vs http-proxy (same backends, wrk)',
+  async run(): Promise<BenchResult> {
+    const notes: string[] = [];
+    const figures: BenchResult['figures'] = {};
+    const budgets: BenchResult['budgets'] = [];
+    const root = await mkdtemp(join(tmpdir(), 'faultline-gateway-bench-'));
+    const procs: ManagedProcess[] = [];
+    try {
+      // Backends: one nginx (1 worker) serving `return 200` on two ports.
+      const [b1, b2] = [await freePort(), await freePort()];
+      const backendBody = [b1, b2]
+        .map((p) => `  server { listen 127.0.0.1:${p}; location / { return 200 "ok\\n"; } }`)
+        .join('\n');
+      procs.push(await startNginx(root, 'backends', backendBody, b2));
+      const targets = [b1, b2].map((p) => `127.0.0.1:${p}`);
+
+      const peers: { name: string; url: string }[] = [];
+
+      // The gateway: metrics on; tracing off in the budget arm (the kit preload's "off" arm),
+      // and on (sampling 0.1, no exporter) in a second arm reported beside it.
+      const startGateway = async (tracing: boolean) => {
+        const [gwPort, gwAdmin] = [await freePort(), await freePort()];
+        const gw = startProcess(
+          process.execPath,
+          ['--import', '@faultline/kit/telemetry-preload', GATEWAY_ENTRY],
+          {
+            cwd: ROOT,
+            env: {
+              ...process.env,
+              FAULTLINE_TELEMETRY: tracing ? 'on' : 'off',
+              LOG_LEVEL: 'warn',
+              GATEWAY_PORT: String(gwPort),
+              GATEWAY_ADMIN_PORT: String(gwAdmin),
+              GATEWAY_ADMIN_TOKEN: 'bench-admin-token',
+              GATEWAY_UPSTREAMS: JSON.stringify([
+                { name: 'bench', discovery: { kind: 'static', backends: targets } },
+              ]),
+            },
+          },
+        );
+        procs.push(gw);
+        await waitFor(
+          async () => (await fetch(`http://127.0.0.1:${gwAdmin}/readyz`)).ok,
+          'gateway ready',
+          20_000,
+          100,
+        );
+        return `http://127.0.0.1:${gwPort}/`;
+      };
+      peers.push({ name: 'gateway', url: await startGateway(false) });
+      peers.push({ name: 'gateway+tracing', url: await startGateway(true) });
+
+      if (existsSync(HAPROXY)) {
+        const port = await freePort();
+        const cfg = join(root, 'haproxy.cfg');
+        await writeFile(
+          cfg,
+          `global\n  nbthread 1\n  maxconn 4000\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n  option http-keep-alive\n  http-reuse always\n` +
+            `frontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  balance roundrobin\n` +
+            targets.map((t, i) => `  server s${i} ${t}\n`).join(''),
+        );
+        const p = startProcess(HAPROXY, ['-f', cfg, '-db']);
+        procs.push(p);
+        await waitForPort(port, '127.0.0.1', 10_000, p);
+        peers.push({ name: 'haproxy', url: `http://127.0.0.1:${port}/` });
+      } else notes.push(`HAProxy not found at ${HAPROXY}: skipped (make bench-deps)`);
+
+      if (existsSync(NGINX)) {
+        const port = await freePort();
+        const body = `  upstream b { ${targets.map((t) => `server ${t};`).join(' ')} keepalive 128; }
+  server { listen 127.0.0.1:${port}; location / { proxy_pass http://b; proxy_http_version 1.1; proxy_set_header Connection ""; } }`;
+        procs.push(await startNginx(root, 'proxy', body, port));
+        peers.push({ name: 'nginx', url: `http://127.0.0.1:${port}/` });
+      } else notes.push(`nginx not found at ${NGINX}: skipped (make bench-deps)`);
+
+      const benchPackage = join(ROOT, 'bench/package.json');
+      let hasHttpProxy = true;
+      try {
+        createRequire(benchPackage).resolve('http-proxy');
+      } catch {
+        hasHttpProxy = false;
+      }
+      if (hasHttpProxy) {
+        const port = await freePort();
+        const p = startProcess(process.execPath, [
+          '-e',
+          HTTP_PROXY_SCRIPT(
+            benchPackage,
+            port,
+            targets.map((t) => `http://${t}`),
+          ),
+        ]);
+        procs.push(p);
+        await waitForPort(port, '127.0.0.1', 10_000, p);
+        peers.push({ name: 'http-proxy', url: `http://127.0.0.1:${port}/` });
+      } else
+        notes.push(
+          'http-proxy npm package not installed: skipped; it must be added to bench/package.json',
+        );
+
+      const results = new Map<string, WrkResult>();
+      for (const peer of peers) {
+        const r = await measure(peer.url);
+        results.set(peer.name, r);
+        figures[`${peer.name} rps`] = r.requestsPerSec;
+        figures[`${peer.name} p50 / p99 ms`] = `${r.p50.toFixed(2)} / ${r.p99.toFixed(2)}`;
+        if (r.non2xx > 0 || r.socketErrors > 0)
+          notes.push(`${peer.name}: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors`);
+      }
+      const gwResult = results.get('gateway')!;
+      for (const [name, r] of results) {
+        if (name.startsWith('gateway')) continue;
+        figures[`gateway/${name} rps ratio`] = gwResult.requestsPerSec / r.requestsPerSec;
+        figures[`gateway/${name} p99 ratio`] = gwResult.p99 / r.p99;
+      }
+      const haproxy = results.get('haproxy');
+      if (haproxy) {
+        budgets.push({
+          name: 'gateway/HAProxy throughput',
+          value: gwResult.requestsPerSec / haproxy.requestsPerSec,
+          op: '>=',
+          limit: 0.45,
+        });
+      }
+      const httpProxy = results.get('http-proxy');
+      if (httpProxy) {
+        budgets.push({
+          name: 'gateway/http-proxy throughput',
+          value: gwResult.requestsPerSec / httpProxy.requestsPerSec,
+          op: '>=',
+          limit: 2,
+        });
+      }
+
+      // Added latency at about half the gateway's saturation rate: paced connections.
+      const target = gwResult.requestsPerSec / 2;
+      const script = join(root, 'pace.lua');
+      await writeFile(script, `function delay()\n  return ${PACE_MS}\nend\n`);
+      // Each paced connection sends at most 1000/PACE_MS requests per second.
+      const paced = Math.max(1, Math.floor((target * PACE_MS) / 1000));
+      const direct = await runWrk({
+        url: `http://${targets[0]}/`,
+        connections: paced,
+        durationSec: DURATION_SEC,
+        script,
+      });
+      const via = await runWrk({
+        url: peers[0]!.url,
+        connections: paced,
+        durationSec: DURATION_SEC,
+        script,
+      });
+      figures['paced target rps (half of gateway saturation)'] = target;
+      figures['paced gateway achieved rps'] = via.requestsPerSec;
+      figures['paced backend direct p50 / p99 ms'] =
+        `${direct.p50.toFixed(3)} / ${direct.p99.toFixed(3)}`;
+      figures['paced via gateway p50 / p99 ms'] = `${via.p50.toFixed(3)} / ${via.p99.toFixed(3)}`;
+      budgets.push({
+        name: 'gateway added p99 at half saturation',
+        value: via.p99 - direct.p99,
+        op: '<=',
+        limit: 2,
+        unit: ' ms',
+      });
+
+      notes.push(
+        `wrk -t1 -c${CONNECTIONS} -d${DURATION_SEC}s after a ${WARMUP_SEC}s warm-up, per peer, one after another, same two nginx 'return 200' backends (1 worker)`,
+        'peers: HAProxy nbthread 1 (http-reuse always), nginx worker_processes 1 (upstream keepalive 128), http-proxy 1.18 in one Node process with a keep-alive agent',
+        'gateway: one Node process, Prometheus metrics on, round robin; budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter: the kit loads the http instrumentation, which costs about half the throughput)',
+        `added latency: ${paced} connections each pausing ${PACE_MS} ms between requests (wrk Lua delay) ≈ half the gateway's saturation rate; gateway p99 minus the backend's own p99 at the same pacing`,
+        'the machine is shared (2 cores, other jobs running): wrk, the backend and the proxy compete for the same cores',
+      );
+    } finally {
+      await Promise.all(procs.map((p) => p.stop()));
+      await rm(root, { recursive: true, force: true });
+    }
+    return { name: 'gateway', figures, budgets, notes };
+  },
+};
+
+export default bench;

@@ -1,0 +1,151 @@
+/**
+ * `faultline_gateway_*` series. The hot path only bumps plain numbers on backends and pools;
+ * these collectors turn them into Prometheus series at scrape time, so metrics cost nothing
+ * per request beyond an increment.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { BREAKER_STATE_VALUE } from '@faultline/kit/resilience-metrics';
+import { RESULTS, type Backend } from './backend.js';
+import type { Upstream } from './http-proxy.js';
+
+export function registerGatewayMetrics(
+  registry: Registry,
+  upstreams: () => readonly Upstream[],
+): void {
+  const registers = [registry];
+  new Counter({
+    name: 'faultline_gateway_requests_total',
+    help: 'Attempts sent to a backend, by result (status class or error).',
+    labelNames: ['upstream', 'backend', 'result'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const u of upstreams()) {
+        const totals = new Map<string, Record<string, number>>();
+        for (const [id, r] of u.pool.retiredResults) totals.set(id, { ...r });
+        for (const b of u.pool.all()) {
+          const t = totals.get(b.id) ?? {};
+          for (const r of RESULTS) t[r] = (t[r] ?? 0) + b.results[r];
+          totals.set(b.id, t);
+        }
+        for (const [backend, t] of totals) {
+          for (const r of RESULTS)
+            if (t[r]) this.inc({ upstream: u.name, backend, result: r }, t[r]);
+        }
+      }
+    },
+  });
+  new Counter({
+    name: 'faultline_gateway_picker_decisions_total',
+    help: 'Backends chosen by a picker (sticky hits are not picker decisions).',
+    labelNames: ['upstream', 'picker', 'backend'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const u of upstreams()) {
+        for (const b of u.pool.all()) {
+          for (const [picker, n] of b.picks)
+            this.inc({ upstream: u.name, picker, backend: b.id }, n);
+        }
+      }
+    },
+  });
+  new Counter({
+    name: 'faultline_gateway_sticky_total',
+    help: 'Sticky-session outcomes: hit (cookie honoured), miss (no cookie), restick (moved).',
+    labelNames: ['upstream', 'outcome'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const u of upstreams()) {
+        if (!u.sticky) continue;
+        for (const [outcome, n] of Object.entries(u.pool.sticky))
+          this.inc({ upstream: u.name, outcome }, n);
+      }
+    },
+  });
+  new Counter({
+    name: 'faultline_gateway_retries_total',
+    help: 'Retries sent to another backend.',
+    labelNames: ['upstream'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const u of upstreams()) this.inc({ upstream: u.name }, u.pool.retries.made);
+    },
+  });
+  new Counter({
+    name: 'faultline_gateway_retry_budget_exhausted_total',
+    help: 'Retries refused because the upstream retry budget was exhausted.',
+    labelNames: ['upstream'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const u of upstreams()) this.inc({ upstream: u.name }, u.pool.retries.budgetExhausted);
+    },
+  });
+  new Counter({
+    name: 'faultline_gateway_ejections_total',
+    help: 'Outlier ejections of a backend.',
+    labelNames: ['upstream', 'backend'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const u of upstreams())
+        for (const b of u.pool.all()) this.inc({ upstream: u.name, backend: b.id }, b.ejections);
+    },
+  });
+  new Counter({
+    name: 'faultline_gateway_tcp_connections_total',
+    help: 'L4 connections opened to a backend.',
+    labelNames: ['upstream', 'backend'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const u of upstreams()) {
+        for (const b of u.pool.all())
+          this.inc({ upstream: u.name, backend: b.id }, b.tcpConnectionsTotal);
+      }
+    },
+  });
+  const perBackendGauge = (name: string, help: string, value: (b: Backend) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['upstream', 'backend'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const u of upstreams())
+          for (const b of u.pool.all()) this.set({ upstream: u.name, backend: b.id }, value(b));
+      },
+    });
+  perBackendGauge(
+    'faultline_gateway_backend_in_flight',
+    'Requests in flight to a backend.',
+    (b) => b.inFlight,
+  );
+  perBackendGauge(
+    'faultline_gateway_tcp_connections',
+    'Open L4 connections to a backend.',
+    (b) => b.tcpConnections,
+  );
+  perBackendGauge(
+    'faultline_gateway_backend_healthy',
+    'Active health: 1 healthy, 0 unhealthy.',
+    (b) => (b.healthy ? 1 : 0),
+  );
+  perBackendGauge('faultline_gateway_backend_ejected', '1 while a backend is ejected.', (b) =>
+    b.ejected ? 1 : 0,
+  );
+  perBackendGauge(
+    'faultline_gateway_backend_eligible',
+    '1 while a backend takes new requests.',
+    (b) => (b.ineligibleReason === undefined ? 1 : 0),
+  );
+  perBackendGauge(
+    'faultline_gateway_breaker_state',
+    'Per-backend circuit breaker: 0 closed, 1 open, 2 half-open.',
+    (b) => BREAKER_STATE_VALUE[b.breaker.state],
+  );
+}
