@@ -1,0 +1,194 @@
+/** Shared by the booking integration tests: the service as a process or in-process, HTTP, Redis. */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { createLogger } from '@faultline/kit/logging';
+import { createMetrics, type Metrics } from '@faultline/kit/metrics';
+import { Probes } from '@faultline/kit/probes';
+import { freePort } from '@faultline/kit/testing/free-port';
+import {
+  startProcess,
+  waitForPort,
+  type ManagedProcess,
+} from '@faultline/kit/testing/child-process';
+import { startNodeService, type NodeService } from '@faultline/kit/testing/node-service';
+import { createBookingApp, type BookingApp } from '../src/app.js';
+import { parseBookingConfig } from '../src/config.js';
+import { createRedisClient, whenRedisReady } from '../src/redis-client.js';
+
+/** The compiled service entry. */
+export const BOOKING_ENTRY = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+/** A booking process on a free port against `redisUrl`; resolves once `/readyz` is 200. */
+export function startBooking(
+  redisUrl: string,
+  env: Record<string, string> = {},
+): Promise<NodeService> {
+  return startNodeService({
+    entry: BOOKING_ENTRY,
+    prefix: 'BOOKING',
+    noTelemetry: env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined,
+    env: {
+      BOOKING_REDIS_URL: redisUrl,
+      BOOKING_DRAIN_MS: '0',
+      BOOKING_SHUTDOWN_TIMEOUT_MS: '3000',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+}
+
+export interface InProcessBooking extends BookingApp {
+  url: string;
+  redis: Redis;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+/** The app built in this process (fast, for input and API tests), against real Redis. */
+export async function startInProcess(
+  redisUrl: string,
+  env: Record<string, string> = {},
+): Promise<InProcessBooking> {
+  const config = parseBookingConfig({ BOOKING_REDIS_URL: redisUrl, ...env });
+  const logger = createLogger({ service: 'booking-test', level: 'silent' });
+  const metrics = createMetrics({ runtime: false });
+  const probes = new Probes();
+  const redis = createRedisClient({
+    url: config.REDIS_URL,
+    connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    logger,
+  });
+  await whenRedisReady(redis, 5000);
+  const built = createBookingApp({ config, redis, logger, metrics, probes });
+  probes.markStarted();
+  const server: Server = built.app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    ...built,
+    url,
+    redis,
+    metrics,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      redis.disconnect();
+    },
+  };
+}
+
+export interface Answer<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** One HTTP call with a JSON body (or raw text when `raw`); the body is parsed when JSON. */
+export async function call<T = Record<string, unknown>>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  raw = false,
+): Promise<Answer<T>> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: raw ? (body as string) : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text, the assertion will show it
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+/** A plain client for inspecting Redis from the test itself. */
+export async function inspector(redisUrl: string): Promise<Redis> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  return redis;
+}
+
+export interface DurableRedis {
+  readonly port: number;
+  readonly url: string;
+  readonly process: ManagedProcess;
+  /** SIGKILL: no goodbye, no final save. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with the same data directory. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * redis-server with an fsync'd append-only file, so a SIGKILL loses no acknowledged write and
+ * "nothing is half-written" can be checked after a restart. (The kit's startRedis has no
+ * persistence.)
+ */
+export async function startDurableRedis(): Promise<DurableRedis> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'faultline-booking-redis-'));
+  let proc: ManagedProcess;
+  const launch = async () => {
+    proc = startProcess('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+    ]);
+    await waitForPort(port, '127.0.0.1', 10_000, proc);
+  };
+  await launch();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    get process() {
+      return proc;
+    },
+    async kill() {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    },
+    start: launch,
+    async stop() {
+      await proc.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A sample's value from Prometheus text, e.g. `metricValue(text, 'x_total', 'op="book"')`. */
+export function metricValue(text: string, name: string, labels = ''): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    const m = /^(?:\{([^}]*)\})?\s+(\S+)/.exec(rest);
+    if (m && (m[1] ?? '') === labels) return Number(m[2]);
+  }
+  return undefined;
+}
+
+/** Scrapes `/metrics` as text. */
+export async function scrape(base: string): Promise<string> {
+  return (await fetch(`${base}/metrics`)).text();
+}
