@@ -1,0 +1,102 @@
+// Three real scheduler processes on a real etcd: exactly one leader; SIGKILL and SIGTERM of
+// the leader hand over to another replica; the job log stays valid throughout.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startEtcd, type EtcdCluster } from '@faultline/kit/testing/etcd-server';
+import { waitFor } from '@faultline/kit/testing/child-process';
+import { checkJobLog } from '../src/job-log-check.js';
+import {
+  actingLeaders,
+  leaderOf,
+  logLines,
+  metricValue,
+  readJobLog,
+  startReplicas,
+  stopAll,
+  waitForLeader,
+  waitForRecord,
+  type Replica,
+} from './harness.js';
+
+let etcd: EtcdCluster;
+let replicas: Replica[] = [];
+
+before(async () => {
+  etcd = await startEtcd(1);
+  replicas = await startReplicas(3, etcd.endpoints);
+});
+
+after(async () => {
+  await stopAll(replicas);
+  await etcd?.stop();
+});
+
+test('three replicas: exactly one leader, and every replica names it', async () => {
+  const { replica: leader, term } = await waitForLeader(replicas);
+  // Every follower's view converges on the same leader and term.
+  await waitFor(async () => {
+    const views = await Promise.all(replicas.map(leaderOf));
+    return views.every((v) => v.leader === leader.name && v.term === term);
+  }, 'all replicas to agree on the leader');
+  assert.equal((await actingLeaders(replicas)).length, 1);
+  const gauges = await Promise.all(
+    replicas.map((r) => metricValue(r, 'faultline_scheduler_is_leader')),
+  );
+  assert.deepEqual(
+    gauges.reduce((a, b) => a + b, 0),
+    1,
+    'one is-leader gauge at 1',
+  );
+  // Only the leader writes.
+  await waitForRecord(leader, (r) => r.term === term && r.seq >= 3, 'three records');
+  const log = await readJobLog(leader);
+  assert.ok(
+    log.every((r) => r.leader === leader.name && r.term === term),
+    JSON.stringify(log),
+  );
+  assert.ok(checkJobLog(log).ok);
+});
+
+test('SIGKILL the leader: another replica is elected in a later term and continues the log', async () => {
+  const { replica: old, term } = await waitForLeader(replicas);
+  old.child.kill('SIGKILL');
+  await old.exited;
+  const { replica: next, term: nextTerm } = await waitForLeader(replicas, term);
+  assert.notEqual(next.name, old.name);
+  assert.ok(nextTerm > term);
+  await waitForRecord(next, (r) => r.term === nextTerm, 'a record of the new term');
+  const report = checkJobLog(await readJobLog(next));
+  assert.ok(report.ok, JSON.stringify(report.violations));
+  assert.deepEqual(
+    report.terms.slice(-2).map((t) => t.leader),
+    [old.name, next.name],
+  );
+  // A follower measured the gap between the two terms' records.
+  const follower = replicas.find((r) => r !== old && r !== next)!;
+  await waitFor(
+    async () =>
+      (await metricValue(follower, 'faultline_scheduler_failover_gap_seconds_count')) >= 1,
+    'failover gap observed',
+    15_000,
+  ).catch((e: unknown) => {
+    throw new Error(`${String(e)}\n${follower.name}:\n${follower.output().slice(-3000)}`);
+  });
+});
+
+test('SIGTERM the leader: it resigns and the last replica takes over', async () => {
+  const { replica: old, term } = await waitForLeader(replicas);
+  old.child.kill('SIGTERM');
+  const exit = await old.exited;
+  assert.equal(exit.code, 0);
+  assert.equal(logLines(old, 'resigned: leader key deleted').length, 1, old.output());
+  const { replica: next, term: nextTerm } = await waitForLeader(replicas, term);
+  assert.notEqual(next.name, old.name);
+  await waitForRecord(next, (r) => r.term === nextTerm, 'a record of the new term');
+  const report = checkJobLog(await readJobLog(next));
+  assert.ok(report.ok, JSON.stringify(report.violations));
+  assert.equal(
+    new Set(report.terms.map((t) => t.term)).size,
+    report.terms.length,
+    'no term appears twice',
+  );
+});
