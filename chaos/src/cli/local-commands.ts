@@ -173,7 +173,7 @@ export async function upDetached(o: UpOptions, cliEntry: string): Promise<void> 
   mkdirSync(stateDir, { recursive: true });
   const logFile = join(stateDir, 'supervisor.log');
   const out = openSync(logFile, 'w');
-  const args = [cliEntry, 'up', '--local', ...passThrough(o)];
+  const args = ['--max-semi-space-size=2', cliEntry, 'up', '--local', ...passThrough(o)];
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],
