@@ -3,6 +3,7 @@
 // leaving nothing behind.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import { isAlive } from '../src/local/state-file.js';
 import { portIsFree } from '../src/local/preflight.js';
@@ -55,7 +56,13 @@ test('every pod is ready, with a stable name, labels and a pid', () => {
 
 test('Prometheus scrapes every replica (up == 1 for all, through its API)', async () => {
   const s = pg.state();
-  const expected = s.pods.filter((p) => p.metricsUrl).length;
+  // Every pod with metrics, plus every pod's agent.
+  const expected = s.pods.filter((p) => p.metricsUrl).length + s.pods.filter((p) => p.agent).length;
+  assert.equal(
+    s.pods.filter((p) => p.agent).length,
+    6,
+    'booking and scheduler replicas have agents',
+  );
   const prom = `http://127.0.0.1:${pg.ports.prometheus}`;
   const ups = await waitFor(
     async () => {
@@ -73,6 +80,36 @@ test('Prometheus scrapes every replica (up == 1 for all, through its API)', asyn
   assert.ok(
     pods.includes('booking-2') && pods.includes('scheduler-0') && pods.includes('gateway-0'),
   );
+  assert.equal(
+    ups.filter((u) => u.metric.job === 'faultline-agent').length,
+    6,
+    'agents scraped too',
+  );
+});
+
+test("apps reach their dependencies through their pod's agent", async () => {
+  const s = pg.state();
+  const booking = s.pods.find((p) => p.name === 'booking-0')!;
+  const links = booking.agent!.links;
+  assert.deepEqual(links.map((l) => l.name).sort(), ['inbound', 'redis']);
+  assert.equal(links.find((l) => l.name === 'redis')!.target, `127.0.0.1:${pg.ports.redis}`);
+  const token = readFileSync(booking.agent!.tokenFile, 'utf8').trim();
+  assert.equal(statSync(booking.agent!.tokenFile).mode & 0o777, 0o600);
+  const res = await fetch(`${booking.agent!.adminUrl}/links`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const { links: live } = (await res.json()) as {
+    links: { name: string; connections: { total: number } }[];
+  };
+  const redis = live.find((l) => l.name === 'redis');
+  assert.ok(redis && redis.connections.total >= 1, 'booking-0 talks to Redis through its agent');
+  const scheduler = s.pods.find((p) => p.name === 'scheduler-1')!;
+  assert.deepEqual(scheduler.agent!.links.map((l) => l.name).sort(), [
+    'etcd-0',
+    'etcd-1',
+    'etcd-2',
+    'inbound',
+  ]);
 });
 
 test('a booking through the gateway works', async () => {

@@ -28,6 +28,20 @@ export interface PodSpec {
   package?: string;
   /** Restarted with back-off when it exits (all pods are, like a Deployment/StatefulSet). */
   restart: boolean;
+  /**
+   * The pod's faultline agent: proxy links between the app and its dependencies (and one in
+   * front of the app). Env values may say `{{link:NAME}}`: the link's listen port.
+   */
+  agentLinks?: AgentLinkSpec[];
+  /** Which link the gateway's discovery publishes instead of `port` (traffic enters there). */
+  servedVia?: string;
+}
+
+export interface AgentLinkSpec {
+  name: string;
+  target: string;
+  protocol: 'tcp' | 'http';
+  kind: 'outbound' | 'inbound';
 }
 
 export interface Plan {
@@ -141,7 +155,6 @@ export function buildPlan(inp: PlanInputs): Plan {
       restart: true,
     });
   }
-  const etcdEndpoints = etcdMembers.map((m) => `http://${LOOPBACK}:${m.client}`).join(',');
 
   const prometheusConfigFile = join(stateDir, 'prometheus.yml');
   pods.push({
@@ -195,7 +208,7 @@ export function buildPlan(inp: PlanInputs): Plan {
         FAULTLINE_INSTANCE: `booking-${i}`,
         BOOKING_PORT: String(port),
         BOOKING_INSTANCE: `booking-${i}`,
-        BOOKING_REDIS_URL: `redis://${LOOPBACK}:${c.ports.redis}`,
+        BOOKING_REDIS_URL: `redis://${LOOPBACK}:{{link:redis}}`,
         BOOKING_DRAIN_MS: '500',
       },
       port,
@@ -203,6 +216,17 @@ export function buildPlan(inp: PlanInputs): Plan {
       readyUrl: `http://${LOOPBACK}:${port}/readyz`,
       metricsUrl: `http://${LOOPBACK}:${port}/metrics`,
       restart: true,
+      agentLinks: [
+        {
+          name: 'redis',
+          target: `${LOOPBACK}:${c.ports.redis}`,
+          protocol: 'tcp',
+          kind: 'outbound',
+        },
+        // Gateway traffic enters through the agent (http faults); probes go to the app directly.
+        { name: 'inbound', target: `${LOOPBACK}:${port}`, protocol: 'http', kind: 'inbound' },
+      ],
+      servedVia: 'inbound',
     });
   }
   for (let i = 0; i < c.replicas.scheduler; i++) {
@@ -225,7 +249,9 @@ export function buildPlan(inp: PlanInputs): Plan {
         FAULTLINE_INSTANCE: `scheduler-${i}`,
         SCHEDULER_PORT: String(port),
         SCHEDULER_INSTANCE: `scheduler-${i}`,
-        SCHEDULER_ETCD_ENDPOINTS: etcdEndpoints,
+        SCHEDULER_ETCD_ENDPOINTS: etcdMembers
+          .map((m) => `http://${LOOPBACK}:{{link:${m.name}}}`)
+          .join(','),
         SCHEDULER_LEASE_TTL_S: String(c.scheduler.leaseTtlSeconds),
         SCHEDULER_TICK_MS: String(c.scheduler.tickMs),
       },
@@ -234,6 +260,16 @@ export function buildPlan(inp: PlanInputs): Plan {
       readyUrl: `http://${LOOPBACK}:${port}/readyz`,
       metricsUrl: `http://${LOOPBACK}:${port}/metrics`,
       restart: true,
+      agentLinks: [
+        ...etcdMembers.map((m) => ({
+          name: m.name,
+          target: `${LOOPBACK}:${m.client}`,
+          protocol: 'tcp' as const,
+          kind: 'outbound' as const,
+        })),
+        { name: 'inbound', target: `${LOOPBACK}:${port}`, protocol: 'http', kind: 'inbound' },
+      ],
+      servedVia: 'inbound',
     });
   }
 
@@ -305,8 +341,32 @@ export function buildPlan(inp: PlanInputs): Plan {
   };
 }
 
-/** Prometheus scrape config for every pod that has metrics; JSON is valid YAML. */
-export function prometheusConfig(plan: Plan, scrapeIntervalSeconds = 2): string {
+/** `{{link:NAME}}` in env values → the link's listen port. */
+export function resolveLinkPorts(
+  env: Record<string, string>,
+  ports: Record<string, number>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      v.replace(/\{\{link:([a-z0-9._-]+)\}\}/g, (_, name: string) => {
+        const port = ports[name];
+        if (port === undefined) throw new Error(`${k} refers to unknown link ${name}`);
+        return String(port);
+      }),
+    ]),
+  );
+}
+
+/**
+ * Prometheus scrape config for every pod that has metrics, and every pod's agent
+ * (`agents`: pod name → admin host:port); JSON is valid YAML.
+ */
+export function prometheusConfig(
+  plan: Plan,
+  agents: Record<string, string> = {},
+  scrapeIntervalSeconds = 2,
+): string {
   const byService = new Map<string, PodSpec[]>();
   for (const p of plan.pods)
     if (p.metricsUrl) byService.set(p.service, [...(byService.get(p.service) ?? []), p]);
@@ -321,6 +381,16 @@ export function prometheusConfig(plan: Plan, scrapeIntervalSeconds = 2): string 
       },
     })),
   }));
+  if (Object.keys(agents).length > 0) {
+    jobs.push({
+      job_name: 'faultline-agent',
+      metrics_path: '/metrics',
+      static_configs: Object.entries(agents).map(([pod, hostPort]) => ({
+        targets: [hostPort],
+        labels: { pod, app: 'faultline-agent' },
+      })),
+    });
+  }
   return JSON.stringify(
     {
       global: {

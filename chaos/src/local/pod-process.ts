@@ -24,7 +24,7 @@ export interface PodStatus {
   lastExit: { code: number | null; signal: string | null; at: number } | undefined;
 }
 
-/** Events: `ready` (boolean), `exit` ({code, signal}), `restart` (attempt). */
+/** Events: `spawned` (pid), `ready` (boolean), `exit` ({code, signal}), `restart` (attempt). */
 export class PodProcess extends EventEmitter {
   #child: ChildProcess | undefined;
   #ready = false;
@@ -72,6 +72,7 @@ export class PodProcess extends EventEmitter {
     closeSync(out);
     this.#child = child;
     this.#startedAt = Date.now();
+    if (child.pid) this.emit('spawned', child.pid);
     this.#nextRestartAt = undefined;
     child.once('error', (err) => {
       this.#lastExit = { code: -1, signal: null, at: Date.now() };

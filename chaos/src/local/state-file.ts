@@ -18,6 +18,15 @@ export interface PodState {
   url: string | undefined;
   metricsUrl: string | undefined;
   logFile: string;
+  /** The pod's faultline agent, when it has one. */
+  agent?: AgentState;
+}
+
+export interface AgentState {
+  adminUrl: string;
+  /** Bearer token for the admin API, in a 0600 file. */
+  tokenFile: string;
+  links: { name: string; listen: string; target: string; protocol: string; kind: string }[];
 }
 
 export interface PlaygroundState {

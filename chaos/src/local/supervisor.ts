@@ -8,7 +8,8 @@ import { mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { preflight } from './preflight.js';
 import { PodProcess } from './pod-process.js';
-import { prometheusConfig, type Plan } from './pod-plan.js';
+import { prometheusConfig, resolveLinkPorts, type Plan, type PodSpec } from './pod-plan.js';
+import { startPodAgent, type PodAgent } from './pod-agent.js';
 import { writeState, type Phase, type PlaygroundState } from './state-file.js';
 
 export interface SupervisorOptions {
@@ -26,6 +27,8 @@ export class StartupError extends Error {
 
 export class LocalSupervisor {
   readonly pods: PodProcess[] = [];
+  /** Each app pod's agent, by pod name (in this process: no extra processes to run). */
+  readonly agents = new Map<string, PodAgent>();
   #phase: Phase = 'starting';
   #error: string | undefined;
   #startedAt = new Date().toISOString();
@@ -45,6 +48,11 @@ export class LocalSupervisor {
     const problems = await preflight(this.plan);
     if (problems.length > 0) throw new StartupError(problems.join('\n'));
     this.#prepareStateDir();
+    await this.#startAgents();
+    writeFileSync(
+      this.plan.prometheusConfigFile,
+      prometheusConfig(this.plan, this.#agentTargets()),
+    );
     const stages = [...new Set(this.plan.pods.map((p) => p.stage))].sort((a, b) => a - b);
     const timeoutMs = this.#readyTimeoutMs();
     for (const stage of stages) {
@@ -63,13 +71,30 @@ export class LocalSupervisor {
     rmSync(join(dir, 'data'), { recursive: true, force: true });
     for (const sub of ['data', 'logs', 'discovery']) mkdirSync(join(dir, sub), { recursive: true });
     for (const pod of this.plan.pods) mkdirSync(join(dir, 'data', pod.name), { recursive: true });
-    writeFileSync(this.plan.prometheusConfigFile, prometheusConfig(this.plan));
     for (const file of Object.values(this.plan.discoveryFiles))
       atomicWrite(file, JSON.stringify({ endpoints: [] }));
     this.#saveState();
   }
 
-  #startPod(spec: Plan['pods'][number]): PodProcess {
+  /** Agents first: their link ports go into the apps' environment. */
+  async #startAgents(): Promise<void> {
+    const withAgents = this.plan.pods.filter((p) => p.agentLinks?.length);
+    if (withAgents.length === 0) return;
+    this.opts.onProgress(`starting agents for ${withAgents.map((p) => p.name).join(', ')}`);
+    for (const spec of withAgents) {
+      this.agents.set(spec.name, await startPodAgent(spec, this.plan.stateDir));
+    }
+  }
+
+  #agentTargets(): Record<string, string> {
+    return Object.fromEntries([...this.agents].map(([pod, a]) => [pod, new URL(a.adminUrl).host]));
+  }
+
+  #startPod(original: PodSpec): PodProcess {
+    const agent = this.agents.get(original.name);
+    const spec: PodSpec = agent
+      ? { ...original, env: resolveLinkPorts(original.env, agent.linkPorts) }
+      : original;
     const pod = new PodProcess(
       spec,
       join(this.plan.stateDir, 'logs', `${spec.name}.log`),
@@ -92,6 +117,7 @@ export class LocalSupervisor {
       this.opts.onProgress(`${spec.name} restarted (restart #${n})`);
       this.#saveStateSoon();
     });
+    pod.on('spawned', (pid: number) => agent?.agent.setAppPid(pid));
     pod.on('spawn-error', (err: Error) =>
       this.opts.onProgress(`${spec.name}: cannot start: ${err.message}`),
     );
@@ -140,7 +166,10 @@ export class LocalSupervisor {
         .filter((p) => p.spec.service === service)
         .map((p) => ({
           host: '127.0.0.1',
-          port: p.spec.port,
+          // Through the pod's agent when it has an inbound link, so http faults apply.
+          port:
+            (p.spec.servedVia && this.agents.get(p.spec.name)?.linkPorts[p.spec.servedVia]) ||
+            p.spec.port,
           ready: p.status.ready,
           terminating: false,
         }));
@@ -172,6 +201,7 @@ export class LocalSupervisor {
           url: spec.readyUrl ? new URL(spec.readyUrl).origin : undefined,
           metricsUrl: spec.metricsUrl,
           logFile: join(this.plan.stateDir, 'logs', `${spec.name}.log`),
+          ...(this.agents.has(spec.name) ? { agent: this.agents.get(spec.name)!.view() } : {}),
         };
       }),
     };
@@ -205,6 +235,8 @@ export class LocalSupervisor {
         ),
       );
     }
+    // Agents last: stopping one ends its faults (a paused app is resumed) and closes links.
+    await Promise.all([...this.agents.values()].map((a) => a.agent.stop()));
     clearTimeout(this.#writeTimer);
     this.#phase = 'stopped';
     this.#saveState();
