@@ -16,8 +16,14 @@ const serviceBoundaries = services.map((name) => ({
             group: services.filter((s) => s !== name).map((s) => `@faultline/${s}`),
             message: 'Services never import each other; they talk over the network.',
           },
-          { group: ['@faultline/chaos', '@faultline/chaos/*'], message: 'Services never import chaos/.' },
-          { group: ['../../*', '../../../*'], message: 'Import other packages by name (@faultline/kit/...), not by path.' },
+          {
+            group: ['@faultline/chaos', '@faultline/chaos/*'],
+            message: 'Services never import chaos/.',
+          },
+          {
+            group: ['../../*', '../../../*'],
+            message: 'Import other packages by name (@faultline/kit/...), not by path.',
+          },
         ],
       },
     ],
@@ -25,7 +31,9 @@ const serviceBoundaries = services.map((name) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.toolchain/**', '.state/**', 'bench/results/**'] },
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', '.toolchain/**', '.state/**', 'bench/results/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -43,7 +51,10 @@ export default tseslint.config(
         },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'error',
       'no-undef': 'off', // TypeScript checks this, and knows Node's globals
@@ -57,7 +68,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: services.map((s) => `@faultline/${s}`), message: 'Nothing imports a service.' },
+            {
+              group: services.map((s) => `@faultline/${s}`),
+              message: 'Nothing imports a service.',
+            },
           ],
         },
       ],
@@ -66,7 +80,15 @@ export default tseslint.config(
   ...serviceBoundaries,
   {
     // Tests, scripts, benchmarks and CLIs talk to people: console is their output.
-    files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**', 'scripts/**', '**/cli/**', '**/*.mjs', '**/*.js'],
+    files: [
+      '**/*.test.ts',
+      '**/test/**/*.ts',
+      'bench/**',
+      'scripts/**',
+      '**/cli/**',
+      '**/*.mjs',
+      '**/*.js',
+    ],
     rules: { 'no-console': 'off' },
   },
   {

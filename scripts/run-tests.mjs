@@ -11,7 +11,9 @@ const files = globSync(['services/*/dist/**/*.test.js', 'chaos/dist/**/*.test.js
   .sort();
 
 if (files.length === 0) {
-  console.error(`run-tests: no test files matched ${filters.join(' ') || '(all)'}; did the build run?`);
+  console.error(
+    `run-tests: no test files matched ${filters.join(' ') || '(all)'}; did the build run?`,
+  );
   process.exit(1);
 }
 const result = spawnSync(

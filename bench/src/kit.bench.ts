@@ -12,7 +12,9 @@ import { startProcess } from '@faultline/kit/testing/child-process';
 import { runWrk, type WrkResult } from './lib/wrk.js';
 import { percentile, type Benchmark } from './lib/report.js';
 
-const HELLO = fileURLToPath(new URL('../../../services/kit/dist/test/fixtures/hello-service.js', import.meta.url));
+const HELLO = fileURLToPath(
+  new URL('../../../services/kit/dist/test/fixtures/hello-service.js', import.meta.url),
+);
 const CONNECTIONS = 32;
 const SECONDS = 5;
 const ROUNDS = 3;
@@ -26,12 +28,19 @@ async function load(svc: NodeService): Promise<WrkResult> {
 async function startupMs(endpoint: string): Promise<number> {
   const port = await freePort();
   const started = performance.now();
-  const proc = startProcess(process.execPath, ['--import', '@faultline/kit/telemetry-preload', HELLO], {
-    env: { ...process.env, HELLO_PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
-  });
+  const proc = startProcess(
+    process.execPath,
+    ['--import', '@faultline/kit/telemetry-preload', HELLO],
+    {
+      env: { ...process.env, HELLO_PORT: String(port), OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+    },
+  );
   try {
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) return performance.now() - started;
       if (proc.child.exitCode !== null) throw new Error(`hello exited:\n${proc.output()}`);
       if (performance.now() - started > 15_000) throw new Error('hello never became ready');
@@ -105,7 +114,13 @@ const bench: Benchmark = {
       },
       budgets: [
         { name: 'throughput on/off', value: rpsOn / rpsOff, op: '>=', limit: 0.85 },
-        { name: 'start-up to /readyz p50', value: median(startups), op: '<=', limit: 1000, unit: ' ms' },
+        {
+          name: 'start-up to /readyz p50',
+          value: median(startups),
+          op: '<=',
+          limit: 1000,
+          unit: ' ms',
+        },
         { name: 'errors under load', value: errors, op: '<=', limit: 0 },
       ],
     };

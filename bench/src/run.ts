@@ -30,13 +30,20 @@ for (const file of files) {
     failed += r.budgets.filter((b) => !passed(b)).length;
   } catch (e) {
     failed++;
-    console.log(`!! ${bench.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    console.log(
+      `!! ${bench.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
   }
   console.log(`   (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
 const out = join(here, '..', '..', 'results');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
-console.log(`\n${results.length} benchmark(s); ${failed === 0 ? 'all budgets met' : `${failed} budget(s) missed or benchmark(s) failed`}; results in bench/results/latest.json`);
+writeFileSync(
+  join(out, 'latest.json'),
+  JSON.stringify({ at: new Date().toISOString(), results }, null, 2),
+);
+console.log(
+  `\n${results.length} benchmark(s); ${failed === 0 ? 'all budgets met' : `${failed} budget(s) missed or benchmark(s) failed`}; results in bench/results/latest.json`,
+);
 process.exit(failed === 0 ? 0 : 1);

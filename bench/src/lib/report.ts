@@ -34,7 +34,8 @@ export function passed(b: Budget): boolean {
 export function formatResult(r: BenchResult): string {
   const lines = [`== ${r.name}`];
   for (const n of r.notes) lines.push(`   ${n}`);
-  for (const [k, v] of Object.entries(r.figures)) lines.push(`   ${k.padEnd(42)} ${typeof v === 'number' ? round(v) : v}`);
+  for (const [k, v] of Object.entries(r.figures))
+    lines.push(`   ${k.padEnd(42)} ${typeof v === 'number' ? round(v) : v}`);
   for (const b of r.budgets) {
     lines.push(
       `   ${passed(b) ? 'PASS' : 'FAIL'} ${b.name}: ${round(b.value)}${b.unit ?? ''} (budget ${b.op} ${b.limit}${b.unit ?? ''})`,

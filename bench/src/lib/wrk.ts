@@ -42,7 +42,16 @@ export function parseWrk(out: string): WrkResult {
   const socketErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   if (!Number.isFinite(rps)) throw new Error(`could not parse wrk output:\n${out}`);
-  return { requestsPerSec: rps, requests, p50: pct('50'), p75: pct('75'), p90: pct('90'), p99: pct('99'), socketErrors, non2xx };
+  return {
+    requestsPerSec: rps,
+    requests,
+    p50: pct('50'),
+    p75: pct('75'),
+    p90: pct('90'),
+    p99: pct('99'),
+    socketErrors,
+    non2xx,
+  };
 }
 
 export function runWrk(o: WrkOptions): Promise<WrkResult> {
@@ -50,7 +59,15 @@ export function runWrk(o: WrkOptions): Promise<WrkResult> {
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) {
     return Promise.reject(new Error(`benchmarks only target loopback, not ${u.hostname}`));
   }
-  const args = ['-t', String(o.threads ?? 1), '-c', String(o.connections), '-d', `${o.durationSec}s`, '--latency'];
+  const args = [
+    '-t',
+    String(o.threads ?? 1),
+    '-c',
+    String(o.connections),
+    '-d',
+    `${o.durationSec}s`,
+    '--latency',
+  ];
   for (const h of o.headers ?? []) args.push('-H', h);
   if (o.script) args.push('-s', o.script);
   args.push(o.url);
