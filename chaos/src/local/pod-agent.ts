@@ -7,6 +7,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '@faultline/kit/logging';
+import { createMetrics } from '@faultline/kit/metrics';
 import { Agent } from '../agent/agent.js';
 import type { PodSpec } from './pod-plan.js';
 import type { AgentState } from './state-file.js';
@@ -35,6 +36,8 @@ export async function startPodAgent(spec: PodSpec, stateDir: string): Promise<Po
     links: (spec.agentLinks ?? []).map((l) => ({ ...l, listen: '127.0.0.1:0' })),
     tokenFile,
     logger,
+    // Many agents share this process: one set of runtime metrics is the supervisor's, not theirs.
+    metrics: createMetrics({ runtime: false }),
   });
   await agent.start();
   const linkPorts = Object.fromEntries(agent.links.map((l) => [l.name, l.listen.port]));
