@@ -27,7 +27,13 @@ function rssBytes(pid: number): number {
 async function freeBlock(): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const b = 20_000 + Math.floor(Math.random() * 1000) * 10;
-    const ports = [b, ...[0, 1, 2].flatMap((k) => [b + 10 + k, b + 110 + k, b + 210 + k, b + 20 + k, b + 30 + k]), b + 40, b + 41, b + 42];
+    const ports = [
+      b,
+      ...[0, 1, 2].flatMap((k) => [b + 10 + k, b + 110 + k, b + 210 + k, b + 20 + k, b + 30 + k]),
+      b + 40,
+      b + 41,
+      b + 42,
+    ];
     if ((await Promise.all(ports.map((p) => portIsFree(p)))).every(Boolean)) return b;
   }
   throw new Error('no free port block');
@@ -48,7 +54,11 @@ const bench: Benchmark = {
         config,
         `stateDir: ${dir}\nports:\n  redis: ${b}\n  etcdBase: ${b + 10}\n  bookingBase: ${b + 20}\n  schedulerBase: ${b + 30}\n  gateway: ${b + 40}\n  gatewayAdmin: ${b + 41}\n  prometheus: ${b + 42}\n`,
       );
-      const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--config', config], { encoding: 'utf8', timeout: 120_000 });
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, [CLI, ...args, '--config', config], {
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
       const started = performance.now();
       const up = cli('up', '--local', '--detach');
       const elapsed = performance.now() - started;
@@ -71,7 +81,10 @@ const bench: Benchmark = {
     const max = Math.max(...times);
     return {
       name: 'local',
-      notes: [`${TRIALS} cold starts of the default playground (3 booking, 3 scheduler, 1 gateway, 3 etcd, redis, prometheus)`, 'RSS: supervisor + every pod, from /proc/<pid>/status, 5 s after ready'],
+      notes: [
+        `${TRIALS} cold starts of the default playground (3 booking, 3 scheduler, 1 gateway, 3 etcd, redis, prometheus)`,
+        'RSS: supervisor + every pod, from /proc/<pid>/status, 5 s after ready',
+      ],
       figures: {
         'up → all ready p50 (s)': p50 / 1000,
         'up → all ready max (s)': max / 1000,
@@ -79,7 +92,13 @@ const bench: Benchmark = {
         'total RSS (MiB)': rss / 2 ** 20,
       },
       budgets: [
-        { name: 'up → all ready (max of trials)', value: max / 1000, op: '<=', limit: 15, unit: ' s' },
+        {
+          name: 'up → all ready (max of trials)',
+          value: max / 1000,
+          op: '<=',
+          limit: 15,
+          unit: ' s',
+        },
         { name: 'total RSS', value: rss / 2 ** 20, op: '<=', limit: 1024, unit: ' MiB' },
       ],
     };
