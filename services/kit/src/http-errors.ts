@@ -31,10 +31,13 @@ export function sendError(
 
 /** Zod issues as `{path, message}` with a dotted path (`seatId`, `items.2.qty`). */
 export function zodDetails(err: ZodError, root = 'body'): ErrorDetail[] {
-  return err.issues.map((i) => ({
-    path: i.path.length ? i.path.map(String).join('.') : root,
-    message: i.message,
-  }));
+  const dotted = (path: PropertyKey[]) => (path.length ? path.map(String).join('.') : root);
+  return err.issues.flatMap((i) =>
+    // An unknown key is named itself, not its parent object.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: dotted([...i.path, k]), message: `unknown field ${k}` }))
+      : [{ path: dotted(i.path), message: i.message }],
+  );
 }
 
 function isZodError(e: unknown): e is ZodError {
@@ -46,7 +49,25 @@ function isZodError(e: unknown): e is ZodError {
   );
 }
 
+/**
+ * Throw from a handler to answer a 4xx with a JSON error body: `throw new ClientError(409,
+ * 'seat_taken', [{path: 'seatId', message: '...'}])`.
+ */
+export class ClientError extends Error {
+  readonly expose = true;
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(error);
+    this.name = 'ClientError';
+  }
+}
+
 interface BodyParserError {
+  error?: unknown;
+  details?: ErrorDetail[];
   type?: string;
   status?: number;
   limit?: number;
@@ -80,6 +101,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         ]);
     }
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      // A client error that carries its own code and details (see ClientError) keeps them.
+      if (typeof e.error === 'string' && Array.isArray(e.details)) {
+        return sendError(res, e.status, e.error, e.details);
+      }
       return sendError(res, e.status, 'bad_request', [
         { path: 'request', message: e.expose ? e.message : 'bad request' },
       ]);

@@ -8,7 +8,7 @@ import { createHttpApp } from './http.js';
 import { createLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { Probes } from './probes.js';
-import { sendError } from './http-errors.js';
+import { ClientError, sendError } from './http-errors.js';
 
 let server: Server;
 let faultyServer: Server;
@@ -35,6 +35,12 @@ before(async () => {
           .object({ name: z.string().min(1), qty: z.number().int().positive() })
           .parse(req.body);
         res.status(201).json(body);
+      });
+      r.get('/conflict', () => {
+        throw new ClientError(409, 'taken', [{ path: 'seatId', message: 'already booked' }]);
+      });
+      r.post('/strict', (req, res) => {
+        res.json(z.strictObject({ name: z.string() }).parse(req.body));
       });
       r.get('/boom', () => {
         throw new Error('secret internals at /srv/app.js:42');
@@ -112,4 +118,23 @@ test('probes and /metrics bypass injected faults', async () => {
   assert.equal((await fetch(`${faultyBase}/readyz`)).status, 200);
   assert.equal((await fetch(`${faultyBase}/livez`)).status, 200);
   assert.equal((await fetch(`${faultyBase}/metrics`)).status, 200);
+});
+
+test('a ClientError keeps its status, code and details', async () => {
+  const r = await fetch(`${base}/conflict`);
+  assert.equal(r.status, 409);
+  assert.deepEqual(await r.json(), {
+    error: 'taken',
+    details: [{ path: 'seatId', message: 'already booked' }],
+  });
+});
+
+test('an unknown field is named itself', async () => {
+  const r = await post('/strict', JSON.stringify({ name: 'a', colour: 'red' }));
+  assert.equal(r.status, 400);
+  const body = (await r.json()) as { details: { path: string }[] };
+  assert.deepEqual(
+    body.details.map((d) => d.path),
+    ['colour'],
+  );
 });
