@@ -45,7 +45,7 @@ build: install ## Compile every workspace (tsc -b)
 test: deps build ## Run every test (unit + integration against real Redis, etcd, Prometheus)
 	node scripts/run-tests.mjs $(TESTS)
 
-lint: install ## ESLint (typed rules, dependency rules) and Prettier
+lint: build ## ESLint (typed rules, dependency rules) and Prettier
 	npx eslint .
 	npx prettier --check .
 

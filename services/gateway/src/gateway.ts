@@ -24,7 +24,7 @@ import { registerGatewayMetrics } from './gateway-metrics.js';
 import { hashKeyExtractor } from './hash-key.js';
 import { createProxyServer, type Upstream } from './http-proxy.js';
 import { createPicker, type PickerOptions } from './pickers/create-picker.js';
-import { seededRandom } from './pickers/picker.js';
+import { seededRandom } from '@faultline/kit/seeded-random';
 import { StickySessions } from './sticky-sessions.js';
 import { TcpBalancer } from './tcp-balancer.js';
 

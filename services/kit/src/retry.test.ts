@@ -1,18 +1,9 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { RetryBudget, backoffDelay, retry } from './retry.js';
+import { seededRandom } from './seeded-random.js';
 
-/** mulberry32: a small seeded PRNG, so jitter tests are repeatable. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 const failing = (error: Error) => () => Promise.reject(error);
 

@@ -39,19 +39,7 @@ export interface Picker {
 }
 
 /** A source of uniform numbers in [0, 1); injected so tests are deterministic. */
-export type Random = () => number;
-
-/** mulberry32: a tiny, fast, seedable PRNG (statistically fine for load balancing). */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Random } from '@faultline/kit/seeded-random';
 
 /** True when `c` may be picked under `ctx`. */
 export function allowed<C extends Candidate>(c: C, ctx: PickContext<C> | undefined): boolean {

@@ -4,7 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPicker } from './create-picker.js';
-import { PICKER_NAMES, seededRandom, type Candidate, type PickerName } from './picker.js';
+import { seededRandom } from '@faultline/kit/seeded-random';
+import { PICKER_NAMES, type Candidate, type PickerName } from './picker.js';
 import { RingHashPicker } from './ring-hash.js';
 
 class FakeBackend implements Candidate {
