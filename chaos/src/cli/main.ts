@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { down, status, upDetached, upForeground, type UpOptions } from './local-commands.js';
 import { runTour } from './demo-tour.js';
+import { chaosExplain, chaosLs, chaosRun, chaosStop } from './chaos-commands.js';
 import { progress } from './output.js';
 
 const int = (name: string) => (v: string) => {
@@ -70,5 +71,59 @@ program
   .option('--state-dir <dir>', 'state directory of the playground')
   .option('-c, --config <file>', 'playground config (for its stateDir)')
   .action(status);
+
+const chaos = program
+  .command('chaos')
+  .description('chaos experiments: run, ls, stop, explain (see chaos/README-experiments.md)');
+const stateOptions = (c: Command) =>
+  c
+    .option('--state-dir <dir>', 'state directory of the playground (default .state/local)')
+    .option('-c, --config <file>', 'playground config (for its stateDir)');
+
+stateOptions(
+  chaos
+    .command('run')
+    .argument('<file>', 'experiment YAML')
+    .description(
+      'run an experiment: targets, apply, verify, renew, recover; exit 0 when all went well',
+    )
+    .option('--dry-run', 'resolve targets and print exactly what would be done; change nothing')
+    .option('--platform <name>', 'local | kubernetes', 'local')
+    .option('--duration <d>', 'override spec.duration (such as 5s), e.g. for a quick rehearsal')
+    .option(
+      '--seed <n>',
+      'override spec.seed (target choice, jitter, http-fault draws)',
+      int('--seed'),
+    )
+    .option(
+      '--renew-interval <ms>',
+      'how often agent faults are renewed; their TTL is 3x this (default 1000)',
+      int('--renew-interval'),
+    ),
+).action(chaosRun);
+
+stateOptions(
+  chaos
+    .command('ls')
+    .description('experiments recorded in the state directory, with phase and engine')
+    .option('--json', 'the run records as JSON'),
+).action(chaosLs);
+
+stateOptions(
+  chaos
+    .command('stop')
+    .argument('<id>', 'experiment run id (from chaos ls)')
+    .description(
+      "stop a running experiment (its engine recovers), or remove a dead engine's faults",
+    ),
+).action(chaosStop);
+
+stateOptions(
+  chaos
+    .command('explain')
+    .argument('<file>', 'experiment YAML')
+    .description('say in plain words what the experiment would do, to which pods')
+    .option('--platform <name>', 'local | kubernetes', 'local'),
+).action(chaosExplain);
 
 await program.parseAsync(process.argv);

@@ -113,7 +113,14 @@ export function buildPlan(inp: PlanInputs): Plan {
     pods.push({
       name: m.name,
       service: 'etcd',
-      labels: { app: 'etcd', tier: 'infra', member: String(i) },
+      // Opted in to chaos: locally a member has no agent of its own, so a partition of it is
+      // made at every agent link that leads to it (see chaos/src/engine/local-driver.ts).
+      labels: {
+        app: 'etcd',
+        tier: 'infra',
+        member: String(i),
+        'chaos.faultline.dev/enabled': 'true',
+      },
       stage: 0,
       command: 'etcd',
       args: [
@@ -391,13 +398,22 @@ export function prometheusConfig(
       })),
     });
   }
+  // A running chaos engine serves faultline_experiment_* metrics on an ephemeral port and
+  // drops `<stateDir>/prometheus/chaos-<id>.json` here while it runs.
+  const chaosJob = {
+    job_name: 'faultline-chaos',
+    metrics_path: '/metrics',
+    file_sd_configs: [
+      { files: [join(plan.stateDir, 'prometheus', 'chaos-*.json')], refresh_interval: '2s' },
+    ],
+  };
   return JSON.stringify(
     {
       global: {
         scrape_interval: `${scrapeIntervalSeconds}s`,
         scrape_timeout: `${Math.max(1, scrapeIntervalSeconds - 1)}s`,
       },
-      scrape_configs: jobs,
+      scrape_configs: [...jobs, chaosJob],
     },
     null,
     2,

@@ -1,0 +1,124 @@
+/**
+ * A small client for the faultline agent's admin API (bearer token from the agent's token
+ * file). Used by drivers and by `chaos stop` when the engine that applied a fault is gone.
+ */
+import { readFile } from 'node:fs/promises';
+import { Agent as HttpAgent, request } from 'node:http';
+import type { ActiveFaultView, AppliedFault as AgentAppliedFault } from '../agent/fault-spec.js';
+
+/** An agent answered with an error status; `details` is its `{path, message}` list. */
+export class AgentCallError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AgentCallError';
+  }
+}
+
+interface Reply {
+  status: number;
+  text: string;
+}
+
+/** One keep-alive pool for every agent this process talks to (renewals reuse connections). */
+const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 8 });
+
+export class AgentClient {
+  #token: string | undefined;
+
+  constructor(
+    readonly adminUrl: string,
+    private readonly tokenFile: string,
+    private readonly timeoutMs = 2000,
+  ) {}
+
+  async #call(method: string, path: string, body?: unknown): Promise<Reply> {
+    // The token changes when the agent restarts: read it once per client (clients are short-lived).
+    this.#token ??= (await readFile(this.tokenFile, 'utf8')).trim();
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    // node:http rather than fetch: the engine is a short-lived CLI process, and loading fetch's
+    // implementation costs more than the whole apply on a busy machine (the bench measures it).
+    return new Promise((resolve, reject) => {
+      const req = request(
+        new URL(path, this.adminUrl),
+        {
+          method,
+          agent: keepAlive,
+          timeout: this.timeoutMs,
+          headers: {
+            authorization: `Bearer ${this.#token}`,
+            ...(payload === undefined
+              ? {}
+              : {
+                  'content-type': 'application/json',
+                  'content-length': Buffer.byteLength(payload),
+                }),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error(`${method} ${path}: no answer within ${this.timeoutMs} ms`)),
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  /** POST /faults; throws {@link AgentCallError} with the agent's own words on 4xx. */
+  async apply(request: Record<string, unknown>): Promise<AgentAppliedFault> {
+    const res = await this.#call('POST', '/faults', request);
+    if (res.status !== 201) throw callError(res, `apply ${String(request.type)}`);
+    return JSON.parse(res.text) as AgentAppliedFault;
+  }
+
+  /** POST /faults/:id/renew; false when the fault is not active any more. */
+  async renew(id: string, ttlMs: number): Promise<boolean> {
+    const res = await this.#call('POST', `/faults/${encodeURIComponent(id)}/renew`, { ttlMs });
+    if (res.status === 404) return false;
+    if (!ok(res)) throw callError(res, `renew ${id}`);
+    return true;
+  }
+
+  /** DELETE /faults/:id; false when it was already gone. */
+  async remove(id: string): Promise<boolean> {
+    const res = await this.#call('DELETE', `/faults/${encodeURIComponent(id)}`);
+    if (res.status === 404) return false;
+    if (!ok(res)) throw callError(res, `remove ${id}`);
+    return true;
+  }
+
+  /** GET /faults. */
+  async list(): Promise<ActiveFaultView[]> {
+    const res = await this.#call('GET', '/faults');
+    if (!ok(res)) throw callError(res, 'list faults');
+    return (JSON.parse(res.text) as { faults: ActiveFaultView[] }).faults;
+  }
+}
+
+const ok = (res: Reply) => res.status >= 200 && res.status < 300;
+
+function callError(res: Reply, what: string): AgentCallError {
+  const text = res.text;
+  let detail = text;
+  try {
+    const body = JSON.parse(text) as {
+      error?: string;
+      details?: { path: string; message: string }[];
+    };
+    detail =
+      (body.details ?? []).map((d) => `${d.path}: ${d.message}`).join('; ') || (body.error ?? text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return new AgentCallError(res.status, `${what}: agent answered ${res.status}: ${detail}`);
+}
