@@ -8,9 +8,11 @@
  * five small writes (or twenty pipelined Redis commands) is therefore delayed once.
  * Bandwidth paces released bytes through a cursor (slices of about 50 ms worth). A hard
  * partition stops reading the source (TCP flow control then holds the sender) and releases
- * everything in order when it ends.
+ * everything in order when it ends. On an http link under an experiment, each request head
+ * gets the experiment in its `baggage` header on the way in.
  */
 import type { Socket } from 'node:net';
+import { withExperimentBaggage } from './experiment-baggage.js';
 import { abortResponse, httpVerdict, parseRequestLine } from './http-request-line.js';
 import { affects, type Flow, type LinkFaultState } from './link-fault-state.js';
 
@@ -103,12 +105,12 @@ export class FaultAwareForwarder {
     this.queuedBytes = 0;
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  private readonly onData = (received: Buffer): void => {
     const s = this.hooks.state();
     const now = performance.now();
     let httpDelay = 0;
     if (this.flow === 'upstream' && s.http) {
-      const req = parseRequestLine(chunk);
+      const req = parseRequestLine(received);
       const verdict = req ? httpVerdict(s.http, req) : undefined;
       if (verdict && 'abortStatus' in verdict) {
         this.dispose();
@@ -118,6 +120,10 @@ export class FaultAwareForwarder {
       }
       if (verdict) httpDelay = verdict.delayMs;
     }
+    const chunk =
+      this.flow === 'upstream' && s.experiment !== undefined
+        ? withExperimentBaggage(received, s.experiment)
+        : received;
     if (this.queue.length === 0 && !this.waitingDrain) {
       // A new burst: the only chunk that pays the latency.
       let delay = 0;

@@ -27,6 +27,11 @@ export interface LinkFaultState {
     delayMs?: number;
     rng: Rng;
   };
+  /**
+   * On http links: the experiment of the faults acting here, added to every request's W3C
+   * baggage (`faultline.experiment`) so the app's server spans carry it.
+   */
+  experiment?: string;
 }
 
 /** A link fault together with the runtime state it needs (its RNG keeps its sequence). */
@@ -34,6 +39,9 @@ export interface LinkFault {
   readonly record: AppliedFault;
   readonly rng: Rng;
 }
+
+/** What a fault applied without an experiment id reports as its experiment. */
+export const NO_EXPERIMENT = 'none';
 
 export const NO_FAULTS: LinkFaultState = Object.freeze({ hardPartition: false, reset: false });
 
@@ -46,13 +54,33 @@ export function affects(direction: Direction, flow: Flow): boolean {
  * bytes in flight need per-chunk work (soft partition and reset act on connections).
  */
 export function needsFaultPath(s: LinkFaultState): boolean {
-  return s.hardPartition || s.latency !== undefined || s.bandwidth !== undefined || !!s.http;
+  return (
+    s.hardPartition ||
+    s.latency !== undefined ||
+    s.bandwidth !== undefined ||
+    !!s.http ||
+    s.experiment !== undefined
+  );
 }
 
-/** Folds the active faults of one link (at most one per type) into a state. */
-export function deriveState(faults: Iterable<LinkFault>): LinkFaultState {
+/**
+ * Folds the active faults of one link (at most one per type) into a state. On an `http` link a
+ * fault of any type that belongs to an experiment marks requests with it; when faults of several
+ * experiments act on one link, the most recently applied one's.
+ */
+export function deriveState(
+  faults: Iterable<LinkFault>,
+  protocol: 'tcp' | 'http' = 'tcp',
+): LinkFaultState {
   const s: LinkFaultState = { hardPartition: false, reset: false };
+  let experimentAppliedAt = '';
   for (const { record, rng } of faults) {
+    if (protocol === 'http' && record.experiment !== NO_EXPERIMENT) {
+      if (record.appliedAt >= experimentAppliedAt) {
+        s.experiment = record.experiment;
+        experimentAppliedAt = record.appliedAt;
+      }
+    }
     const p = record.params;
     switch (record.type) {
       case 'latency':

@@ -144,7 +144,7 @@ export class ProxyLink implements ConnectionHost {
   }
 
   private recompute(): void {
-    this.current = deriveState(this.faults.values());
+    this.current = deriveState(this.faults.values(), this.spec.protocol);
     for (const c of [...this.connections]) c.refresh();
   }
 }

@@ -6,6 +6,8 @@
  * part we need: W3C extraction, a span named by route template with semantic-convention
  * attributes, the context made active for the handler, and the span ended when the response
  * is done. Outgoing calls are still traced by the http and undici instrumentations.
+ * A request that crossed a faultline agent link under a chaos experiment carries the baggage
+ * entry `faultline.experiment`; its span gets that id as an attribute of the same name.
  */
 import {
   context,
@@ -14,11 +16,23 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  type Context,
   type Tracer,
 } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { routeTemplate } from './red-middleware.js';
 import { isUntracedPath } from './untraced-paths.js';
+
+/** Baggage key set by the faultline agent, and the span attribute it becomes. */
+export const EXPERIMENT_KEY = 'faultline.experiment';
+/** The agent's experiment id format; anything else a client sends is not recorded. */
+const EXPERIMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The chaos experiment id in `ctx`'s baggage, when there is a well-formed one. */
+export function experimentOf(ctx: Context): string | undefined {
+  const value = propagation.getBaggage(ctx)?.getEntry(EXPERIMENT_KEY)?.value;
+  return value !== undefined && EXPERIMENT_ID.test(value) ? value : undefined;
+}
 
 export function serverTracingMiddleware(
   tracer: Tracer = trace.getTracer('@faultline/kit'),
@@ -33,7 +47,10 @@ export function serverTracingMiddleware(
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } },
       parent,
     );
+    // `parent` keeps the extracted baggage, so the handler's outgoing calls propagate it on.
     if (!span.isRecording()) return context.with(trace.setSpan(parent, span), next);
+    const experiment = experimentOf(parent);
+    if (experiment !== undefined) span.setAttribute(EXPERIMENT_KEY, experiment);
     span.setAttributes({
       'url.path': req.path,
       'url.scheme': 'http',
