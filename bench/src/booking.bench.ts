@@ -4,6 +4,15 @@
  * loops: book a random seat; on 201, cancel it (so seats free up again). Lock-acquire time is
  * the service's own `Server-Timing: lock;dur=` per booking attempt. Budget: fencing costs
  * under 15 % throughput at every concurrency.
+ *
+ * How the comparison is kept fair on a small shared machine: three arms — fencing on, fencing
+ * off, and a control that is fencing off again in a process of its own. Every round starts
+ * fresh processes for all three, in a rotated order (which process started first once biased
+ * the result by 13 %). Within a round the arms take turns in short slices (one arm loaded at a
+ * time, in a rotated order), so a burst of other work on the machine falls on all arms alike.
+ * The budget is the median over rounds of each round's on/off ratio; the control's off/off
+ * ratio, reported the same way, shows how far two identical arms drift apart in this run
+ * (the noise floor).
  */
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -16,15 +25,27 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const ENTRY = join(ROOT, 'services', 'booking', 'dist', 'src', 'main.js');
 const LEVELS = [1, 8, 64];
 const SEATS = 100;
-const DURATION_MS = 1500;
-const WARMUP_MS = 300;
-/**
- * Short alternating on/off runs per level: bursts of noise from other work on shared cores
- * then hit both arms alike, and the spread of per-round ratios shows how noisy the run was.
- */
-const ROUNDS = 4;
-/** Rounds in which both arms run at the same time, for the budget ratio. */
-const PAIRED_ROUNDS = 2;
+/** Per round and level, each arm is measured in CYCLES slices of SLICE_MS (after SETTLE_MS). */
+const CYCLES = 4;
+const SLICE_MS = 250;
+const SETTLE_MS = 50;
+/** Unmeasured load on each fresh process before a round, so JIT warm-up is not measured. */
+const WARMUP_MS = 400;
+/** Every order of the three arms, used in turn for process start and for slice order. */
+const ORDERS = [
+  [0, 1, 2],
+  [1, 2, 0],
+  [2, 0, 1],
+  [0, 2, 1],
+  [2, 1, 0],
+  [1, 0, 2],
+] as const;
+const ROUNDS = 6;
+
+type Arm = 'on' | 'off' | 'control';
+const ARMS: readonly Arm[] = ['on', 'off', 'control'];
+/** The control is a second fencing-off process: same code, same settings, other process. */
+const FENCING: Record<Arm, 'on' | 'off'> = { on: 'on', off: 'off', control: 'off' };
 
 interface Answer {
   status: number;
@@ -69,33 +90,44 @@ function send(
   });
 }
 
-interface RunFigures {
-  bookingsPerSec: number;
-  lockP99Ms: number;
+/** What one arm did in one round at one level, summed over its slices. */
+interface Tally {
+  booked: number;
   attempts: number;
   errors: number;
+  measuredMs: number;
+  lockMs: number[];
 }
 
-/** `clients` loops for DURATION_MS against `svc`, booking seats of `show` and cancelling them. */
-async function runLoad(svc: NodeService, show: string, clients: number): Promise<RunFigures> {
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const lockMs: number[] = [];
-  let booked = 0;
-  let attempts = 0;
-  let errors = 0;
-  let measuring = false;
-  const end = Date.now() + WARMUP_MS + DURATION_MS;
-  setTimeout(() => (measuring = true), WARMUP_MS);
+function emptyTally(): Tally {
+  return { booked: 0, attempts: 0, errors: 0, measuredMs: 0, lockMs: [] };
+}
+
+/**
+ * `clients` loops against `svc` (booking seats of `show`, cancelling each one booked) for
+ * SETTLE_MS + `sliceMs`; answers that arrive within the last `sliceMs` are added to `tally`.
+ */
+async function runSlice(
+  svc: NodeService,
+  agent: Agent,
+  show: string,
+  clients: number,
+  sliceMs: number,
+  tally: Tally | undefined,
+): Promise<void> {
+  const from = performance.now() + SETTLE_MS;
+  const end = from + sliceMs;
   const client = async (c: number) => {
-    while (Date.now() < end) {
+    while (performance.now() < end) {
       const seat = 1 + Math.floor(Math.random() * SEATS);
       const body = JSON.stringify({ seatId: `${show}-${seat}`, userId: `bench-${c}` });
       const a = await send(agent, svc.port, 'POST', '/bookings', body);
-      if (measuring) {
-        attempts++;
-        if (a.lockMs !== undefined) lockMs.push(a.lockMs);
-        if (a.status === 201) booked++;
-        else if (a.status !== 409 && a.status !== 423) errors++;
+      const at = performance.now();
+      if (tally && at >= from && at <= end) {
+        tally.attempts++;
+        if (a.lockMs !== undefined) tally.lockMs.push(a.lockMs);
+        if (a.status === 201) tally.booked++;
+        else if (a.status !== 409 && a.status !== 423) tally.errors++;
       }
       if (a.status === 201) {
         const { bookingId } = JSON.parse(a.body) as { bookingId: string };
@@ -104,116 +136,131 @@ async function runLoad(svc: NodeService, show: string, clients: number): Promise
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
-  agent.destroy();
-  return {
-    bookingsPerSec: booked / (DURATION_MS / 1000),
-    lockP99Ms: percentile(lockMs, 99),
-    attempts,
-    errors,
-  };
+  if (tally) tally.measuredMs += sliceMs;
 }
+
+const perSec = (t: Tally) => t.booked / (t.measuredMs / 1000);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function range(xs: number[]): string {
+  return `${Math.min(...xs).toFixed(2)}..${Math.max(...xs).toFixed(2)}`;
+}
+
+/** One round's measurements: arm → level → tally. */
+type Round = Record<Arm, Map<number, Tally>>;
 
 const bench: Benchmark = {
   name: 'booking',
-  description: 'bookings/s and lock-acquire p99 at 1/8/64 clients on 100 seats: fencing on vs off',
+  description:
+    'bookings/s and lock-acquire p99 at 1/8/64 clients on 100 seats: fencing on vs off, with an off/off control',
   async run(): Promise<BenchResult> {
     const redis = await startRedis();
-    const services: NodeService[] = [];
+    const live = new Set<NodeService>();
+    const start = async (arm: Arm): Promise<NodeService> => {
+      const svc = await startNodeService({
+        entry: ENTRY,
+        prefix: 'BOOKING',
+        noTelemetry: true,
+        env: {
+          BOOKING_REDIS_URL: redis.url,
+          BOOKING_FENCING: FENCING[arm],
+          // Each arm books its own show, so the arms never contend for the same seats.
+          BOOKING_SHOWS: `${arm}:${SEATS}`,
+          BOOKING_LOCK_WAIT_MS: '1000',
+          BOOKING_RATE_LIMIT_BURST: '1000000',
+          BOOKING_RATE_LIMIT_PER_SECOND: '1000000',
+          BOOKING_DRAIN_MS: '0',
+          LOG_LEVEL: 'error',
+        },
+      });
+      live.add(svc);
+      return svc;
+    };
+    const stop = async (svc: NodeService) => {
+      await svc.stop();
+      live.delete(svc);
+    };
     try {
-      const start = (fencing: 'on' | 'off', show: string) =>
-        startNodeService({
-          entry: ENTRY,
-          prefix: 'BOOKING',
-          noTelemetry: true,
-          env: {
-            BOOKING_REDIS_URL: redis.url,
-            BOOKING_FENCING: fencing,
-            BOOKING_SHOWS: `${show}:${SEATS}`,
-            BOOKING_LOCK_WAIT_MS: '1000',
-            BOOKING_RATE_LIMIT_BURST: '1000000',
-            BOOKING_RATE_LIMIT_PER_SECOND: '1000000',
-            BOOKING_DRAIN_MS: '0',
-            LOG_LEVEL: 'error',
-          },
-        });
-      const on = await start('on', 'fenced');
-      services.push(on);
-      const off = await start('off', 'unfenced');
-      services.push(off);
+      const rounds: Round[] = [];
+      let errors = 0;
+      for (let r = 0; r < ROUNDS; r++) {
+        // Fresh processes each round, started one after another in this round's order.
+        const services = {} as Record<Arm, NodeService>;
+        for (const i of ORDERS[r % ORDERS.length]!) services[ARMS[i]!] = await start(ARMS[i]!);
+        const agents = {} as Record<Arm, Agent>;
+        for (const arm of ARMS) agents[arm] = new Agent({ keepAlive: true });
+        for (const arm of ARMS)
+          await runSlice(services[arm], agents[arm], arm, 8, WARMUP_MS, undefined);
+        const round: Round = { on: new Map(), off: new Map(), control: new Map() };
+        for (const [l, clients] of LEVELS.entries()) {
+          for (const arm of ARMS) round[arm].set(clients, emptyTally());
+          for (let cycle = 0; cycle < CYCLES; cycle++) {
+            for (const i of ORDERS[(r + l + cycle) % ORDERS.length]!) {
+              const arm = ARMS[i]!;
+              const tally = round[arm].get(clients)!;
+              await runSlice(services[arm], agents[arm], arm, clients, SLICE_MS, tally);
+            }
+          }
+          for (const arm of ARMS) errors += round[arm].get(clients)!.errors;
+        }
+        rounds.push(round);
+        for (const arm of ARMS) agents[arm].destroy();
+        await Promise.all(Object.values(services).map(stop));
+      }
 
       const figures: Record<string, number | string> = {};
       const budgets: Budget[] = [];
-      let errors = 0;
+      const of = (arm: Arm, clients: number) => rounds.map((rd) => rd[arm].get(clients)!);
       for (const clients of LEVELS) {
-        const runs: { on: RunFigures; off: RunFigures }[] = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          // Alternate which arm goes first, so drift on a shared machine hits both alike.
-          const first = round % 2 === 0;
-          const a = await runLoad(first ? on : off, first ? 'fenced' : 'unfenced', clients);
-          const b = await runLoad(first ? off : on, first ? 'unfenced' : 'fenced', clients);
-          const run = first ? { on: a, off: b } : { on: b, off: a };
-          runs.push(run);
-          errors += run.on.errors + run.off.errors;
-        }
-        const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
-        const mean = (xs: number[]) => sum(xs) / xs.length;
-        figures[`bookings/s fencing on, ${clients} clients`] = mean(
-          runs.map((r) => r.on.bookingsPerSec),
-        );
-        figures[`bookings/s fencing off, ${clients} clients`] = mean(
-          runs.map((r) => r.off.bookingsPerSec),
-        );
-        figures[`lock-acquire p99 ms fencing on, ${clients} clients`] = mean(
-          runs.map((r) => r.on.lockP99Ms),
-        );
-        figures[`lock-acquire p99 ms fencing off, ${clients} clients`] = mean(
-          runs.map((r) => r.off.lockP99Ms),
-        );
-        const roundRatios = runs.map((r) => r.on.bookingsPerSec / r.off.bookingsPerSec);
-        figures[`sequential on/off ratio range, ${clients} clients`] =
-          `${Math.min(...roundRatios).toFixed(2)}..${Math.max(...roundRatios).toFixed(2)}`;
-        // The budget ratio: both arms loaded at the same moment, so whatever else runs on the
-        // machine slows both alike (sequential rounds swing by tens of percent on shared cores).
-        const paired: { on: RunFigures; off: RunFigures }[] = [];
-        for (let round = 0; round < PAIRED_ROUNDS; round++) {
-          // Alternate which arm's clients start first (an A/A run showed an order bias).
-          const arms = [
-            () => runLoad(on, 'fenced', clients),
-            () => runLoad(off, 'unfenced', clients),
-          ];
-          const [x, y] = await Promise.all(
-            round % 2 === 0 ? arms.map((f) => f()) : arms.reverse().map((f) => f()),
-          );
-          const [pOn, pOff] = round % 2 === 0 ? [x!, y!] : [y!, x!];
-          paired.push({ on: pOn, off: pOff });
-          errors += pOn.errors + pOff.errors;
-        }
-        figures[`paired bookings/s on | off, ${clients} clients`] =
-          `${mean(paired.map((r) => r.on.bookingsPerSec)).toFixed(0)} | ${mean(paired.map((r) => r.off.bookingsPerSec)).toFixed(0)}`;
+        const [on, off, control] = ARMS.map((arm) => of(arm, clients)) as [
+          Tally[],
+          Tally[],
+          Tally[],
+        ];
+        const perRound = (a: Tally[], b: Tally[]) => a.map((x, i) => perSec(x) / perSec(b[i]!));
+        const fencedRatios = perRound(on, off);
+        const controlRatios = perRound(control, off);
+        const med = (runs: Tally[], f: (x: Tally) => number, digits: number) =>
+          median(runs.map(f)).toFixed(digits);
+        figures[`bookings/s on | off | control, ${clients} clients`] = [on, off, control]
+          .map((runs) => med(runs, perSec, 0))
+          .join(' | ');
+        figures[`lock p99 ms on | off, ${clients} clients`] = [on, off]
+          .map((runs) => med(runs, (x) => percentile(x.lockMs, 99), 2))
+          .join(' | ');
+        figures[`on/off median (range), ${clients} clients`] =
+          `${median(fencedRatios).toFixed(3)} (${range(fencedRatios)})`;
+        figures[`control/off median (range), ${clients} cl.`] =
+          `${median(controlRatios).toFixed(3)} (${range(controlRatios)})`;
         budgets.push({
-          name: `fenced/unfenced bookings/s at ${clients} clients (paired)`,
-          value:
-            sum(paired.map((r) => r.on.bookingsPerSec)) /
-            sum(paired.map((r) => r.off.bookingsPerSec)),
+          name: `fenced/unfenced bookings/s at ${clients} clients (median of ${ROUNDS} rounds)`,
+          value: median(fencedRatios),
           op: '>=',
           limit: 0.85,
         });
       }
-      figures['unexpected answers (not 201/409/423)'] = errors;
+      figures['answers not 201/409/423'] = errors;
       return {
         name: 'booking',
         figures,
         budgets,
         notes: [
-          `${SEATS} seats; each client books a random seat and cancels it on 201; ${DURATION_MS / 1000} s per run after ${WARMUP_MS} ms warm-up`,
-          `figures: mean of ${ROUNDS} alternating sequential on/off rounds per level`,
-          `budget: ${PAIRED_ROUNDS} paired rounds (both arms loaded at once, each with N clients); ratio = total fenced / total unfenced bookings`,
+          `${SEATS} seats per arm; each client books a random seat and cancels it on 201`,
+          `arms: fencing on, fencing off, control = fencing off in a second process; ${ROUNDS} rounds, each with fresh processes started in a rotated order and warmed up (${WARMUP_MS} ms each)`,
+          `per round and level, each arm is measured in ${CYCLES} slices of ${SLICE_MS} ms (after ${SETTLE_MS} ms settling), the arms taking turns in a rotated order, one at a time`,
+          'figures and budgets: medians over rounds; ratio = on/off (or control/off) within the same round',
+          "a budget ratio inside the control ratio's range is indistinguishable from noise in this run",
           'lock-acquire = Server-Timing lock;dur from the service (includes waiting for a busy seat)',
-          'one redis-server, one booking process per arm, telemetry preload off, rate limit off',
+          'one redis-server shared by the arms, telemetry preload off, rate limit off',
         ],
       };
     } finally {
-      for (const s of services) await s.stop();
+      await Promise.all([...live].map((s) => s.stop()));
       await redis.stop();
     }
   },

@@ -53,6 +53,8 @@ export class LeaderElector {
   private term: ActingTerm | undefined;
   private stopped = false;
   private retryDelayMs = 100;
+  /** Guard off only: etcd said our lease is gone, but the fence has not rejected us yet. */
+  private leaseLostWhileActing = false;
   private readonly listeners: LeaderElectorEvents[] = [];
 
   constructor(private readonly opts: LeaderElectorOptions) {
@@ -224,6 +226,18 @@ export class LeaderElector {
   /** Drops leadership and the campaign of generation `gen`, then campaigns again. */
   private restart(gen: number, reason: StepDownReason): void {
     if (gen !== this.generation || this.stopped) return;
+    if (!this.opts.leaseGuard && this.term && reason === 'lease-lost') {
+      // Guard off (the demo switch): only the fence ends a term. Otherwise whether a resumed
+      // leader's overdue write reaches etcd would be a race against its lease keep-alive.
+      if (!this.leaseLostWhileActing) {
+        this.leaseLostWhileActing = true;
+        this.opts.logger.warn(
+          { term: this.term.term },
+          'lease lost; lease guard off, so acting until the fence rejects a write',
+        );
+      }
+      return;
+    }
     this.generation++;
     const campaign = this.relinquish(reason);
     if (campaign) {
@@ -242,6 +256,7 @@ export class LeaderElector {
 
   /** Stops acting and renewing; returns the campaign to resign. */
   private relinquish(reason: StepDownReason): Campaign | undefined {
+    this.leaseLostWhileActing = false;
     this.guard?.stop();
     this.guard = undefined;
     const term = this.term;

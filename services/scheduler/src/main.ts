@@ -65,13 +65,14 @@ const runner = new JobRunner({
   metrics: schedulerMetrics,
   tracer,
 });
-// Its own client: on a client shared with the election observer, whose watchers come and go,
-// etcd3 sometimes never confirmed this watch under load (seen in tests), and the gap went unmeasured.
+// Its own client: the job-log watch then has a gRPC stream of its own, apart from the election
+// observer's watchers, which come and go with every leader change.
 const gapClient = createEtcdClient(config.etcdEndpoints, callTimeoutMs);
 const gaps = new FailoverGapMeter(gapClient, jobLog.prefix, {
   instance: config.instance,
   logger,
   metrics: schedulerMetrics,
+  callTimeoutMs,
 });
 const refreshView = () => void view.refresh().catch(() => undefined);
 elector.on({ onElected: refreshView, onSteppedDown: refreshView });
@@ -109,8 +110,8 @@ await serve({
   logger,
   drainDelayMs: config.drainMs,
   timeoutMs: config.shutdownTimeoutMs,
-  // Report started once the job-log watch is live (bounded), or a failover right after start
-  // goes unmeasured: the gap needs the last record of the previous term.
+  // Report started once the job log's newest record is read and its watch is live (bounded):
+  // the gap of a failover right after start needs the last record of the previous term.
   warmUp: () =>
     Promise.race([gapWatch, new Promise<void>((resolve) => setTimeout(resolve, callTimeoutMs))]),
   // Resign first: a follower takes over now, not a TTL later.
@@ -118,5 +119,5 @@ await serve({
     runner.stop();
     await elector.resign();
   },
-  closers: [() => view.stop(), () => gaps.stop(), () => client.close()],
+  closers: [() => view.stop(), () => gaps.stop(), () => client.close(), () => gapClient.close()],
 });
