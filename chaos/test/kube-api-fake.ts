@@ -49,6 +49,13 @@ export interface KubeApiFake {
   emitExperiment(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: Obj): void;
   /** Resolves once `n` experiment watches are open. */
   watchers(): number;
+  /**
+   * The next `count` calls for which `match` holds answer 500 InternalError (a flaky API
+   * server), recorded like any other call.
+   */
+  failNext(count: number, match?: (call: RecordedCall) => boolean): void;
+  /** Ends every open experiment watch (the server closed it, as API servers do). */
+  endWatches(): void;
   close(): Promise<void>;
 }
 
@@ -198,6 +205,7 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
     experiments: new Map(),
   };
   const watches = new Set<ServerResponse>();
+  const failures: { count: number; match: (call: RecordedCall) => boolean }[] = [];
   const fake: KubeApiFake = {
     url: '',
     calls,
@@ -207,6 +215,12 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
       for (const res of watches) res.write(JSON.stringify({ type, object: obj }) + '\n');
     },
     watchers: () => watches.size,
+    failNext(count, match = () => true) {
+      failures.push({ count, match });
+    },
+    endWatches() {
+      for (const w of watches) w.end();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const w of watches) w.end();
@@ -233,6 +247,11 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
         body,
       };
       calls.push(call);
+      const failure = failures.find((f) => f.count > 0 && f.match(call));
+      if (failure) {
+        failure.count--;
+        return send(res, 500, status(500, 'InternalError', 'injected failure (fake)'));
+      }
       route(call, res);
     })().catch((e: unknown) => send(res, 500, status(500, 'InternalError', String(e))));
   });
@@ -399,6 +418,35 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
         res.on('close', () => watches.delete(res));
         return;
       }
+      if (name === undefined && call.method === 'POST') {
+        const obj = structuredClone(call.body) as Obj;
+        const key = `${ns}/${obj.metadata.name}`;
+        if (store.experiments.has(key))
+          return send(
+            res,
+            409,
+            status(
+              409,
+              'AlreadyExists',
+              `experiments.chaos.faultline.dev "${obj.metadata.name}" already exists`,
+            ),
+          );
+        const { status: _dropped, ...created } = obj; // status is only written through /status
+        const stored: Obj = {
+          ...created,
+          metadata: {
+            ...obj.metadata,
+            namespace: ns,
+            uid: randomUUID(),
+            generation: 1,
+            resourceVersion: nextRv(),
+            creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          },
+        };
+        store.experiments.set(key, stored);
+        fake.emitExperiment('ADDED', stored);
+        return send(res, 201, stored);
+      }
       if (name === undefined && call.method === 'GET') {
         return send(res, 200, {
           apiVersion: 'chaos.faultline.dev/v1alpha1',
@@ -420,6 +468,36 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
           }),
         );
       if (call.method === 'GET' && p[7] === undefined) return send(res, 200, exp);
+      if (call.method === 'DELETE' && p[7] === undefined) {
+        // With finalizers the object stays, marked for deletion, until they are removed.
+        if (((exp.metadata.finalizers as string[] | undefined) ?? []).length > 0) {
+          const marked: Obj = {
+            ...exp,
+            metadata: {
+              ...exp.metadata,
+              deletionTimestamp:
+                exp.metadata.deletionTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+              deletionGracePeriodSeconds: 0,
+              resourceVersion: nextRv(),
+            },
+          };
+          store.experiments.set(key, marked);
+          fake.emitExperiment('MODIFIED', marked);
+          return send(res, 200, marked);
+        }
+        store.experiments.delete(key);
+        fake.emitExperiment('DELETED', exp);
+        return send(
+          res,
+          200,
+          status(200, 'Success', '', {
+            name,
+            group: 'chaos.faultline.dev',
+            kind: 'experiments',
+            uid: exp.metadata.uid,
+          }),
+        );
+      }
       if (call.method === 'PATCH') {
         // Custom resources accept JSON patch and merge patch, never strategic merge.
         if (
@@ -458,6 +536,15 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
           }
         }
         next.metadata = { ...next.metadata, resourceVersion: nextRv() };
+        if (
+          next.metadata.deletionTimestamp !== undefined &&
+          ((next.metadata.finalizers as string[] | undefined) ?? []).length === 0
+        ) {
+          // The last finalizer is gone from an object marked for deletion: it is deleted now.
+          store.experiments.delete(key);
+          fake.emitExperiment('DELETED', next);
+          return send(res, 200, next);
+        }
         store.experiments.set(key, next);
         fake.emitExperiment('MODIFIED', next);
         return send(res, 200, next);

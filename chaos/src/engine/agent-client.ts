@@ -97,6 +97,13 @@ export class AgentClient {
     return true;
   }
 
+  /** GET /links: the names of the agent's proxy links (a partition without a link cuts them all). */
+  async linkNames(): Promise<string[]> {
+    const res = await this.#call('GET', '/links');
+    if (!ok(res)) throw callError(res, 'list links');
+    return (JSON.parse(res.text) as { links: { name: string }[] }).links.map((l) => l.name);
+  }
+
   /** GET /faults. */
   async list(): Promise<ActiveFaultView[]> {
     const res = await this.#call('GET', '/faults');

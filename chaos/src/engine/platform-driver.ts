@@ -28,9 +28,15 @@ export interface FaultOrder {
 export interface AppliedFault {
   /** The target pod. */
   pod: string;
-  /** `agent`: a fault held (and renewed) in an agent; `one-shot`: done when applied. */
-  kind: 'agent' | 'one-shot';
-  /** Agent faults: the agent's admin URL, token file and fault id. */
+  /**
+   * `agent`: a fault held (and renewed) in an agent; `one-shot`: done when applied; `platform`:
+   * held by the platform itself (a NetworkPolicy): no TTL, removed on recover, and found again
+   * by its experiment label when whoever applied it is gone.
+   */
+  kind: 'agent' | 'one-shot' | 'platform';
+  /** The pod's namespace, on platforms that have them. */
+  namespace?: string;
+  /** Agent faults: the agent's admin URL, token file and fault id (platform faults: the object's name). */
   agentUrl?: string;
   tokenFile?: string;
   faultId?: string;

@@ -48,10 +48,19 @@ export class ExperimentResources {
   }
 
   async list(namespace: string): Promise<ExperimentObject[]> {
+    return (await this.listWithVersion(namespace)).items;
+  }
+
+  /** The list and its resourceVersion, from which a watch misses nothing (like an informer). */
+  async listWithVersion(
+    namespace: string,
+  ): Promise<{ items: ExperimentObject[]; resourceVersion?: string }> {
     const list = (await this.apis.custom.listNamespacedCustomObject(coords(namespace))) as {
       items?: ExperimentObject[];
+      metadata?: { resourceVersion?: string };
     };
-    return list.items ?? [];
+    const rv = list.metadata?.resourceVersion;
+    return { items: list.items ?? [], ...(rv ? { resourceVersion: rv } : {}) };
   }
 
   /** Merge-patches `status` (only the fields given; arrays such as conditions are replaced). */

@@ -1,0 +1,76 @@
+/**
+ * A small "cluster" for the kubernetes contract tests: the API fake with a booking StatefulSet
+ * of three pods, and a real faultline agent (in-process, on loopback) as booking-0's sidecar,
+ * whose app is a real child process (so pause is a real SIGSTOP). Pod IPs are 127.0.0.1 and
+ * the agent's admin port is in the pod's `chaos.faultline.dev/agent-port` annotation.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Agent } from '../src/agent/agent.js';
+import { AGENT_PORT_ANNOTATION } from '../src/kubernetes/kubernetes-driver.js';
+import { startAgent } from './agent-helpers.js';
+import { podJson } from './kube-api-fake.js';
+import type { KubeApiFake, Obj } from './kube-api-fake.js';
+
+export const NS = 'faultline';
+export const OPT_IN = { 'chaos.faultline.dev/enabled': 'true' };
+
+export interface BookingSidecar {
+  agent: Agent;
+  app: ChildProcess;
+  tokenFile: string;
+  close(): Promise<void>;
+}
+
+/** booking-0's agent and app process; the token file is what the controller's Secret holds. */
+export async function startBookingSidecar(): Promise<BookingSidecar> {
+  const app = spawn('sleep', ['600'], { stdio: 'ignore' });
+  const agent = await startAgent([], app.pid);
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-kube-'));
+  const tokenFile = join(dir, 'agent-token');
+  writeFileSync(tokenFile, `${agent.token}\n`, { mode: 0o600 });
+  return {
+    agent,
+    app,
+    tokenFile,
+    async close() {
+      await agent.stop();
+      app.kill('SIGCONT');
+      app.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A booking pod; booking-0's annotation points at the sidecar's admin port. */
+export function bookingPod(i: number, agentPort: number, optIn = true): Obj {
+  const labels: Record<string, string> = {
+    app: 'booking',
+    'statefulset.kubernetes.io/pod-name': `booking-${i}`,
+    ...(optIn ? OPT_IN : {}),
+  };
+  const pod = podJson(NS, `booking-${i}`, labels);
+  pod.metadata.annotations = { [AGENT_PORT_ANNOTATION]: String(agentPort) };
+  (pod.status as { podIP: string }).podIP = '127.0.0.1';
+  return pod;
+}
+
+/** Resets the fake to three booking pods and a redis pod, and forgets recorded calls. */
+export function resetCluster(fake: KubeApiFake, agentPort: number): void {
+  fake.calls.length = 0;
+  for (const m of Object.values(fake.store)) m.clear();
+  fake.onPodDelete = 'recreate';
+  for (let i = 0; i < 3; i++) fake.store.pods.set(`${NS}/booking-${i}`, bookingPod(i, agentPort));
+  fake.store.pods.set(`${NS}/redis-0`, podJson(NS, 'redis-0', { app: 'redis' }));
+}
+
+/** `/proc/<pid>/stat` state letter (T = stopped). */
+export { processState } from '../src/agent/app-process.js';
+
+/** The port of an agent's admin API. */
+export function adminPort(agent: Agent): number {
+  return Number(new URL(agent.adminUrl).port);
+}
