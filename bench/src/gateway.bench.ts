@@ -115,6 +115,10 @@ const bench: Benchmark = {
             env: {
               ...process.env,
               FAULTLINE_TELEMETRY: tracing ? 'on' : 'off',
+              // As on the local platform: the gateway makes its own span per proxied request
+              // and injects the context itself; the generic outgoing-http instrumentation
+              // would trace every proxied request a second time.
+              OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http',
               LOG_LEVEL: 'warn',
               GATEWAY_PORT: String(gwPort),
               GATEWAY_ADMIN_PORT: String(gwAdmin),
@@ -253,7 +257,7 @@ const bench: Benchmark = {
       notes.push(
         `wrk -t1 -c${CONNECTIONS} -d${DURATION_SEC}s after a ${WARMUP_SEC}s warm-up, per peer, one after another, same two nginx 'return 200' backends (1 worker)`,
         'peers: HAProxy nbthread 1 (http-reuse always), nginx worker_processes 1 (upstream keepalive 128), http-proxy 1.18 in one Node process with a keep-alive agent',
-        'gateway: one Node process, Prometheus metrics on, round robin; budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter: the kit loads the http instrumentation, which costs about half the throughput)',
+        'gateway: one Node process, Prometheus metrics on, round robin; budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter; the generic outgoing-http instrumentation disabled, as on the local platform, since the gateway makes its own spans)',
         `added latency: ${paced} connections each pausing ${PACE_MS} ms between requests (wrk Lua delay) ≈ half the gateway's saturation rate; gateway p99 minus the backend's own p99 at the same pacing`,
         'the machine is shared (2 cores, other jobs running): wrk, the backend and the proxy compete for the same cores',
       );

@@ -18,6 +18,8 @@ export interface ReceivedSpan {
 export interface OtlpReceiver {
   readonly endpoint: string;
   readonly spans: ReceivedSpan[];
+  /** Export requests and bytes received (also with `discard`). */
+  readonly counts: { requests: number; bytes: number };
   stop(): Promise<void>;
 }
 
@@ -40,13 +42,24 @@ const plain = (v: OtlpValue): string | number | boolean | undefined =>
 const attrs = (list: OtlpAttr[] = []) =>
   Object.fromEntries(list.map((a) => [a.key, plain(a.value)]));
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export interface OtlpReceiverOptions {
+  /**
+   * Count requests and bytes but keep no spans (no JSON parsing): for benchmarks, where the
+   * receiver's own work must not be charged to the service under test.
+   */
+  discard?: boolean;
+}
+
+export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
+  const counts = { requests: 0, bytes: 0 };
   const spans: ReceivedSpan[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.url === '/v1/traces' && req.method === 'POST') {
+      counts.requests++;
+      counts.bytes += chunks.reduce((n, c) => n + c.length, 0);
+      if (req.url === '/v1/traces' && req.method === 'POST' && !opts.discard) {
         try {
           const body = JSON.parse(Buffer.concat(chunks).toString()) as {
             resourceSpans?: {
@@ -85,6 +98,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     spans,
+    counts,
     stop: () => new Promise((r) => server.close(() => r())),
   };
 }
