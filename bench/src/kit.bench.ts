@@ -97,7 +97,7 @@ const bench: Benchmark = {
       notes: [
         `wrk -c${CONNECTIONS} -t1 -d${SECONDS}s GET /items/:id, ${ROUNDS} interleaved rounds, medians reported`,
         `"on": telemetry preload, sampling ratio ${DEFAULT_SAMPLING_RATIO} (the default), OTLP/HTTP export to a local receiver that counts bytes without parsing, RED + client metrics`,
-        '"off": FAULTLINE_TELEMETRY=off and no RED middleware',
+        '"off": FAULTLINE_TELEMETRY=off and no RED metrics',
         `start-up: spawn → /readyz 200 with telemetry on, ${STARTUP_TRIALS} trials`,
       ],
       figures: {

@@ -10,8 +10,7 @@ import type { Logger } from './logging.js';
 import type { Metrics } from './metrics.js';
 import { metricsHandler } from './metrics-exposition.js';
 import type { Probes } from './probes.js';
-import { redMiddleware } from './red-middleware.js';
-import { serverTracingMiddleware } from './server-tracing.js';
+import { instrumentApp } from './request-instrumentation.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -37,8 +36,6 @@ export function createHttpApp(opts: HttpAppOptions, routes: (router: Router) => 
   app.set('etag', false);
   app.use(opts.probes.router());
   app.get('/metrics', metricsHandler(opts.metrics.registry));
-  app.use(serverTracingMiddleware());
-  if (opts.redMetrics !== false) app.use(redMiddleware(opts.metrics));
   app.use(deadlineMiddleware(opts.defaultDeadlineMs ?? 10_000));
   app.use(express.json({ limit: opts.bodyLimit ?? '16kb', strict: true }));
   for (const h of opts.before ?? []) app.use(h);
@@ -63,6 +60,7 @@ export function createHttpApp(opts: HttpAppOptions, routes: (router: Router) => 
     ]);
   });
   app.use(errorHandler(opts.logger));
+  instrumentApp(app, { metrics: opts.metrics, red: opts.redMetrics !== false });
   return app;
 }
 

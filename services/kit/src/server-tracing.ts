@@ -2,15 +2,14 @@
  * One SERVER span per incoming request, made by the kit rather than by
  * @opentelemetry/instrumentation-http's incoming side. Measured here (`make bench`, and a
  * bare node:http server), that instrumentation costs ~45 µs per request even for unsampled
- * traces — it would cost a fast service most of its throughput. This middleware does the
- * part we need: W3C extraction, a span named by route template with semantic-convention
+ * traces — it would cost a fast service most of its throughput. The kit does the part we
+ * need (see request-instrumentation.ts): W3C extraction, a span named by route template with semantic-convention
  * attributes, the context made active for the handler, and the span ended when the response
  * is done. Outgoing calls are still traced by the http and undici instrumentations.
  * A request that crossed a faultline agent link under a chaos experiment carries the baggage
  * entry `faultline.experiment`; its span gets that id as an attribute of the same name.
  */
 import {
-  context,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
@@ -19,9 +18,7 @@ import {
   type Context,
   type Tracer,
 } from '@opentelemetry/api';
-import type { RequestHandler } from 'express';
-import { routeTemplate } from './red-middleware.js';
-import { isUntracedPath } from './untraced-paths.js';
+import type { IncomingMessage } from 'node:http';
 
 /** Baggage key set by the faultline agent, and the span attribute it becomes. */
 export const EXPERIMENT_KEY = 'faultline.experiment';
@@ -34,47 +31,47 @@ export function experimentOf(ctx: Context): string | undefined {
   return value !== undefined && EXPERIMENT_ID.test(value) ? value : undefined;
 }
 
-export function serverTracingMiddleware(
-  tracer: Tracer = trace.getTracer('@faultline/kit'),
-): RequestHandler {
-  return (req, res, next) => {
-    if (isUntracedPath(req.path)) return next();
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const method = req.method;
-    // Only the sampling-relevant attribute up front; the rest only for spans that record.
-    const span = tracer.startSpan(
-      method,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } },
-      parent,
-    );
-    // `parent` keeps the extracted baggage, so the handler's outgoing calls propagate it on.
-    if (!span.isRecording()) return context.with(trace.setSpan(parent, span), next);
-    const experiment = experimentOf(parent);
-    if (experiment !== undefined) span.setAttribute(EXPERIMENT_KEY, experiment);
-    span.setAttributes({
-      'url.path': req.path,
-      'url.scheme': 'http',
-      'network.protocol.version': req.httpVersion,
-      'server.port': req.socket.localPort,
-      'client.address': req.socket.remoteAddress,
-      'user_agent.original': req.headers['user-agent'],
-    });
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      const route = routeTemplate(req);
+export interface ServerSpan {
+  /** The context to run the handler in (the span active, the caller's baggage kept). */
+  readonly context: Context;
+  /** Ends the span with the route template ('' = none matched) and the response status. */
+  end(route: string, status: number, aborted: boolean): void;
+}
+
+/** Starts the SERVER span of an incoming request (called once per request, by the kit). */
+export function startServerSpan(req: IncomingMessage, path: string, tracer: Tracer): ServerSpan {
+  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const method = req.method ?? 'GET';
+  // Only the sampling-relevant attribute up front; the rest only for spans that record.
+  const span = tracer.startSpan(
+    method,
+    { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } },
+    parent,
+  );
+  // `parent` keeps the extracted baggage, so the handler's outgoing calls propagate it on.
+  const ctx = trace.setSpan(parent, span);
+  if (!span.isRecording()) return { context: ctx, end: () => undefined };
+  const experiment = experimentOf(parent);
+  if (experiment !== undefined) span.setAttribute(EXPERIMENT_KEY, experiment);
+  span.setAttributes({
+    'url.path': path,
+    'url.scheme': 'http',
+    'network.protocol.version': req.httpVersion,
+    'server.port': req.socket.localPort,
+    'client.address': req.socket.remoteAddress,
+    'user_agent.original': req.headers['user-agent'],
+  });
+  return {
+    context: ctx,
+    end(route, status, aborted) {
       if (route) {
         span.updateName(`${method} ${route}`);
         span.setAttribute('http.route', route);
       }
-      span.setAttribute('http.response.status_code', res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      if (!res.writableFinished) span.setAttribute('error.type', 'response_aborted');
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (aborted) span.setAttribute('error.type', 'response_aborted');
       span.end();
-    };
-    res.once('finish', end);
-    res.once('close', end);
-    context.with(trace.setSpan(parent, span), next);
+    },
   };
 }
