@@ -1,20 +1,11 @@
 /** Shared by the booking integration tests: the service as a process or in-process, HTTP, Redis. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createLogger } from '@faultline/kit/logging';
 import { createMetrics, type Metrics } from '@faultline/kit/metrics';
 import { Probes } from '@faultline/kit/probes';
-import { freePort } from '@faultline/kit/testing/free-port';
-import {
-  startProcess,
-  waitForPort,
-  type ManagedProcess,
-} from '@faultline/kit/testing/child-process';
 import { startNodeService, type NodeService } from '@faultline/kit/testing/node-service';
 import { createBookingApp, type BookingApp } from '../src/app.js';
 import { parseBookingConfig } from '../src/config.js';
@@ -119,62 +110,6 @@ export async function inspector(redisUrl: string): Promise<Redis> {
   redis.on('error', () => undefined);
   await redis.connect();
   return redis;
-}
-
-export interface DurableRedis {
-  readonly port: number;
-  readonly url: string;
-  readonly process: ManagedProcess;
-  /** SIGKILL: no goodbye, no final save. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port with the same data directory. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-/**
- * redis-server with an fsync'd append-only file, so a SIGKILL loses no acknowledged write and
- * "nothing is half-written" can be checked after a restart. (The kit's startRedis has no
- * persistence.)
- */
-export async function startDurableRedis(): Promise<DurableRedis> {
-  const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'faultline-booking-redis-'));
-  let proc: ManagedProcess;
-  const launch = async () => {
-    proc = startProcess('redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-    ]);
-    await waitForPort(port, '127.0.0.1', 10_000, proc);
-  };
-  await launch();
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    get process() {
-      return proc;
-    },
-    async kill() {
-      proc.child.kill('SIGKILL');
-      await proc.exited;
-    },
-    start: launch,
-    async stop() {
-      await proc.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** A sample's value from Prometheus text, e.g. `metricValue(text, 'x_total', 'op="book"')`. */

@@ -9,13 +9,14 @@ import { waitFor } from '@faultline/kit/testing/child-process';
 import type { NodeService } from '@faultline/kit/testing/node-service';
 import { checkLedger } from '../src/ledger-check.js';
 import { keys } from '../src/keys.js';
-import { call, inspector, startBooking, startDurableRedis, type DurableRedis } from './helpers.js';
+import { startRedis, type RedisServer } from '@faultline/kit/testing/redis-server';
+import { call, inspector, startBooking } from './helpers.js';
 
-let redisServer: DurableRedis;
+let redisServer: RedisServer;
 let booking: NodeService;
 
 before(async () => {
-  redisServer = await startDurableRedis();
+  redisServer = await startRedis({ durable: true });
   booking = await startBooking(redisServer.url, {
     BOOKING_SHOWS: 'hall:400',
     BOOKING_RATE_LIMIT_BURST: '100000',
