@@ -11,11 +11,16 @@ import type { LinkSpecInput } from '../src/agent/link-spec.js';
 export const AGENT_MAIN = fileURLToPath(new URL('../src/agent/main.js', import.meta.url));
 
 /** An agent with the given links, started on free ports; logs only warnings and worse. */
-export async function startAgent(links: LinkSpecInput[], appPid?: number): Promise<Agent> {
+export async function startAgent(
+  links: LinkSpecInput[],
+  appPid?: number,
+  tokenFile?: string,
+): Promise<Agent> {
   const agent = new Agent({
     name: 'test-agent',
     links,
     ...(appPid !== undefined ? { appPid } : {}),
+    ...(tokenFile !== undefined ? { tokenFile } : {}),
     maxTtlMs: 60_000,
     logger: createLogger({ service: 'faultline-agent', level: 'warn' }),
   });

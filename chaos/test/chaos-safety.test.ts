@@ -144,13 +144,6 @@ test('a malformed spec exits 2 naming file, line, column and path', () => {
   assert.match(r.stderr, /bad\.yaml:9:\d+: spec\.duration: negative duration -5s/);
 });
 
-test('--platform kubernetes says plainly it is not available here', () => {
-  const file = writeSpec(pg, 'k8s', LATENCY('k8s'));
-  const r = pg.cli('chaos', 'run', file, '--platform', 'kubernetes');
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /not available from this CLI yet/);
-});
-
 test('an abort condition that holds (vector(1)) recovers everything: phase Aborted', async () => {
   await waitSettled(pg);
   const file = writeSpec(

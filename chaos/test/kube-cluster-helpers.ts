@@ -5,6 +5,7 @@
  * the agent's admin port is in the pod's `chaos.faultline.dev/agent-port` annotation.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,13 +26,17 @@ export interface BookingSidecar {
   close(): Promise<void>;
 }
 
-/** booking-0's agent and app process; the token file is what the controller's Secret holds. */
+/**
+ * booking-0's agent and app process. The token file plays the Secret mounted into both the
+ * sidecar and the controller: written first, then the agent reads its token from it.
+ */
 export async function startBookingSidecar(): Promise<BookingSidecar> {
-  const app = spawn('sleep', ['600'], { stdio: 'ignore' });
-  const agent = await startAgent([], app.pid);
   const dir = mkdtempSync(join(tmpdir(), 'faultline-kube-'));
   const tokenFile = join(dir, 'agent-token');
-  writeFileSync(tokenFile, `${agent.token}\n`, { mode: 0o600 });
+  writeFileSync(tokenFile, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  const app = spawn('sleep', ['600'], { stdio: 'ignore' });
+  const agent = await startAgent([], app.pid, tokenFile);
+  if (agent.tokenSource !== 'file') throw new Error('the sidecar agent did not take the Secret');
   return {
     agent,
     app,

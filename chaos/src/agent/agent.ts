@@ -26,7 +26,7 @@ import {
 import { linkListSchema, type LinkSpecInput } from './link-spec.js';
 import { ProxyLink, type LinkView } from './proxy-link.js';
 import { randomSeed, seededRng } from './rng.js';
-import { generateToken, writeTokenFile } from './token-file.js';
+import { generateToken, readProvidedToken, writeTokenFile } from './token-file.js';
 
 /** Default TTL cap: ten minutes; longer faults are renewed. */
 export const DEFAULT_MAX_TTL_MS = 600_000;
@@ -40,7 +40,11 @@ export interface AgentOptions {
   adminHost?: string;
   /** 0 (default) picks a free port; see {@link Agent.adminUrl}. */
   adminPort?: number;
-  /** Where the admin token is written (0600). Without it the token is only in memory. */
+  /**
+   * The admin token's file. Present and non-empty (a mounted Secret): its content is the token
+   * and the file is left alone. Otherwise a token is generated and written here (0600).
+   * Without it the token is only in memory.
+   */
   tokenFile?: string;
   /** Upper bound for any fault's TTL, ms. */
   maxTtlMs?: number;
@@ -51,7 +55,9 @@ export interface AgentOptions {
 
 export class Agent {
   readonly name: string;
-  readonly token = generateToken();
+  readonly token: string;
+  /** `file`: the token came from {@link AgentOptions.tokenFile}; `generated`: made at start. */
+  readonly tokenSource: 'file' | 'generated';
   readonly maxTtlMs: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -71,6 +77,9 @@ export class Agent {
       options.logger ?? createLogger({ service: 'faultline-agent', instance: this.name });
     this.metrics = options.metrics ?? createMetrics();
     this.pid = options.appPid;
+    const provided = options.tokenFile ? readProvidedToken(options.tokenFile) : undefined;
+    this.token = provided ?? generateToken();
+    this.tokenSource = provided !== undefined ? 'file' : 'generated';
     for (const spec of linkListSchema.parse(options.links))
       this.linksByName.set(spec.name, new ProxyLink(spec, this.logger.child({ link: spec.name })));
     const agentMetrics = createAgentMetrics(this.metrics.registry, () => this.linksByName.values());
@@ -83,10 +92,15 @@ export class Agent {
     this.app = createAdminApp(this);
   }
 
-  /** Opens every link and writes the token file; the admin API is not listening yet. */
+  /**
+   * Opens every link and writes the token file (unless the token came from it); the admin API
+   * is not listening yet.
+   */
   async startLinks(): Promise<void> {
     await Promise.all([...this.linksByName.values()].map((l) => l.start()));
-    if (this.options.tokenFile) await writeTokenFile(this.options.tokenFile, this.token);
+    if (this.options.tokenFile && this.tokenSource === 'generated')
+      await writeTokenFile(this.options.tokenFile, this.token);
+    this.logger.info({ tokenSource: this.tokenSource }, 'admin token ready');
     for (const l of this.linksByName.values())
       this.logger.info({ link: l.name, listen: l.listen, target: l.target }, 'link listening');
   }

@@ -1,13 +1,31 @@
 /**
- * The admin token: random, generated at each start, written to a file only its owner can read
- * (0600), atomically (temp file + rename), so a reader never sees half a token.
+ * The admin token: either provided in the token file (on Kubernetes a mounted Secret, so the
+ * controller knows it) or random, generated at each start and written to a file only its owner
+ * can read (0600), atomically (temp file + rename), so a reader never sees half a token.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The token already in `path` (trimmed), or `undefined` when the file is missing or blank.
+ * Synchronous because the admin API's auth is built from the token in the agent's constructor.
+ */
+export function readProvidedToken(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const token = text.trim();
+  return token.length > 0 ? token : undefined;
 }
 
 export async function writeTokenFile(path: string, token: string): Promise<void> {

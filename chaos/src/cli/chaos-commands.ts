@@ -14,9 +14,12 @@ import { resolveTargets } from '../experiment/targeting.js';
 import { AgentClient } from '../engine/agent-client.js';
 import { EXIT, runExperiment } from '../engine/experiment-run.js';
 import { LocalDriver } from '../engine/local-driver.js';
+import type { PlatformDriver } from '../engine/platform-driver.js';
 import { appliedKey, listRuns, readRun, writeRun } from '../engine/run-registry.js';
 import type { RunRecord } from '../engine/run-registry.js';
 import { isAlive } from '../local/state-file.js';
+import { isKubernetesCliError, openKubernetesDriver } from './kubernetes-platform.js';
+import type { KubernetesCliOptions } from './kubernetes-platform.js';
 import { REPO_ROOT, resolveConfig } from './local-commands.js';
 import { fail, progress, table } from './output.js';
 
@@ -26,7 +29,7 @@ export interface ChaosCommonOptions {
   platform?: string;
 }
 
-export interface ChaosRunOptions extends ChaosCommonOptions {
+export interface ChaosRunOptions extends ChaosCommonOptions, KubernetesCliOptions {
   dryRun?: boolean;
   duration?: string;
   seed?: number;
@@ -41,7 +44,7 @@ function requireLocal(o: ChaosCommonOptions): void {
   if ((o.platform ?? 'local') === 'local') return;
   if (o.platform === 'kubernetes')
     fail(
-      'running experiments on Kubernetes is not available from this CLI yet: the kubernetes driver pieces (chaos/src/kubernetes) are contract-tested against an API fake, but no engine driver is wired to a cluster; use --platform local',
+      'chaos explain --platform kubernetes is not available yet (chaos run --platform kubernetes is); use --platform local',
       2,
     );
   fail(`unknown platform ${o.platform}; allowed: local, kubernetes`, 2);
@@ -64,9 +67,24 @@ function openDriver(stateDir: string): LocalDriver {
   }
 }
 
+function platformOf(o: ChaosCommonOptions): 'local' | 'kubernetes' {
+  const platform = o.platform ?? 'local';
+  if (platform === 'local' || platform === 'kubernetes') return platform;
+  return fail(`unknown platform ${platform}; allowed: local, kubernetes`, 2);
+}
+
+function openKubernetes(experiment: Experiment, o: KubernetesCliOptions): PlatformDriver {
+  try {
+    return openKubernetesDriver(experiment, o, process.env);
+  } catch (e) {
+    if (isKubernetesCliError(e)) return fail(e.message, 2);
+    throw e;
+  }
+}
+
 /** `chaos run FILE`. */
 export async function chaosRun(file: string, o: ChaosRunOptions): Promise<void> {
-  requireLocal(o);
+  const platform = platformOf(o);
   const experiment = await load(file);
   let durationMs: number | undefined;
   if (o.duration !== undefined) {
@@ -78,7 +96,7 @@ export async function chaosRun(file: string, o: ChaosRunOptions): Promise<void> 
       );
   }
   const stateDir = stateDirOf(o);
-  const driver = openDriver(stateDir);
+  const driver = platform === 'local' ? openDriver(stateDir) : openKubernetes(experiment, o);
   const stop = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => stop.abort(sig));
   const outcome = await runExperiment({
@@ -86,14 +104,18 @@ export async function chaosRun(file: string, o: ChaosRunOptions): Promise<void> 
     experiment,
     file: resolve(file),
     stateDir,
-    scrapeTargetsDir: resolve(stateDir, 'prometheus'),
+    // Only the local Prometheus discovers the engine's /metrics through files.
+    ...(platform === 'local' ? { scrapeTargetsDir: resolve(stateDir, 'prometheus') } : {}),
     ...(durationMs !== undefined ? { durationMs } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.renewInterval !== undefined ? { renewIntervalMs: o.renewInterval } : {}),
     dryRun: o.dryRun === true,
     signal: stop.signal,
     onProgress: progress,
-  });
+  }).catch((e: unknown) =>
+    // A platform that cannot be reached (API server down, RBAC) is an error to print, not a crash.
+    fail(`chaos run on ${platform} failed: ${(e as Error).message}`, EXIT.failed),
+  );
   if (outcome.record.phase !== 'Pending' && !(o.dryRun || experiment.spec.safety.dryRun))
     process.stdout.write(`\n${summary(outcome.record)}\n`);
   if (outcome.record.phase === 'Refused')

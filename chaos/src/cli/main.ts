@@ -99,6 +99,18 @@ stateOptions(
       '--renew-interval <ms>',
       'how often agent faults are renewed; their TTL is 3x this (default 1000)',
       int('--renew-interval'),
+    )
+    .option(
+      '--kubeconfig <file>',
+      'kubernetes: kubeconfig file (default: KUBECONFIG, ~/.kube/config, then in-cluster)',
+    )
+    .option(
+      '--namespace <ns>',
+      'kubernetes: namespace when metadata.namespace is not set (default "default")',
+    )
+    .option(
+      '--agent-token-file <file>',
+      "kubernetes: the agents' shared token (default FAULTLINE_AGENT_TOKEN_FILE, else /var/run/faultline/agent-token/token)",
     ),
 ).action(chaosRun);
 

@@ -36,6 +36,42 @@ export async function promqlHolds(
 }
 
 /**
+ * One pass over the conditions: the first that has held for its `for` (tracked in `since`,
+ * condition index → first time seen holding, kept by the caller between passes) trips.
+ * Query errors are returned, never trips.
+ */
+export async function checkAbortConditions(
+  prometheusUrl: string,
+  conditions: readonly AbortCondition[],
+  since: Map<number, number>,
+): Promise<{ trip?: AbortTrip; errors: string[] }> {
+  const errors: string[] = [];
+  for (const [i, c] of conditions.entries()) {
+    try {
+      const { holds, samples } = await promqlHolds(prometheusUrl, c.promql);
+      if (!holds) {
+        since.delete(i);
+        continue;
+      }
+      const first = since.get(i) ?? Date.now();
+      since.set(i, first);
+      const heldMs = Date.now() - first;
+      if (heldMs >= (c.for ?? 0))
+        return {
+          trip: {
+            promql: c.promql,
+            reason: `abort condition holds (${samples} sample${samples === 1 ? '' : 's'}${c.for ? `, for ${Math.round(heldMs / 1000)} s` : ''}): ${c.promql}`,
+          },
+          errors,
+        };
+    } catch (e) {
+      errors.push(`abort condition could not be evaluated: ${(e as Error).message}`);
+    }
+  }
+  return { errors };
+}
+
+/**
  * Polls every condition every `intervalMs` until `signal` aborts; calls `onTrip` once with
  * the first condition that held long enough. Query errors are reported, never trips.
  */
@@ -51,29 +87,15 @@ export function watchAbortConditions(opts: {
   let tripped = false;
   let lastError = '';
   const tick = async () => {
-    for (const [i, c] of opts.conditions.entries()) {
-      if (tripped || opts.signal.aborted) return;
-      try {
-        const { holds, samples } = await promqlHolds(opts.prometheusUrl, c.promql);
-        if (!holds) {
-          since.delete(i);
-          continue;
-        }
-        const first = since.get(i) ?? Date.now();
-        since.set(i, first);
-        const heldMs = Date.now() - first;
-        if (heldMs >= (c.for ?? 0)) {
-          tripped = true;
-          opts.onTrip({
-            promql: c.promql,
-            reason: `abort condition holds (${samples} sample${samples === 1 ? '' : 's'}${c.for ? `, for ${Math.round(heldMs / 1000)} s` : ''}): ${c.promql}`,
-          });
-        }
-      } catch (e) {
-        const message = `abort condition could not be evaluated: ${(e as Error).message}`;
-        if (message !== lastError) opts.onError(message);
-        lastError = message;
-      }
+    if (tripped || opts.signal.aborted) return;
+    const { trip, errors } = await checkAbortConditions(opts.prometheusUrl, opts.conditions, since);
+    for (const message of errors) {
+      if (message !== lastError) opts.onError(message);
+      lastError = message;
+    }
+    if (trip && !opts.signal.aborted) {
+      tripped = true;
+      opts.onTrip(trip);
     }
   };
   const loop = async () => {

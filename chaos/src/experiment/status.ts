@@ -95,6 +95,11 @@ export const experimentStatusSchema = z
     conditions: z.array(experimentConditionSchema).optional(),
     targets: z.array(recordedTargetSchema).optional(),
     verification: z.array(verificationResultSchema).optional(),
+    rounds: z
+      .number()
+      .int()
+      .optional()
+      .describe('pod-kill with repeat: kill rounds done so far, the first included.'),
   })
   .describe('What the controller did and observed; written only through the status subresource.');
 export type ExperimentStatus = z.infer<typeof experimentStatusSchema>;

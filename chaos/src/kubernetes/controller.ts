@@ -3,8 +3,10 @@
  * a finalizer; its spec is validated (invalid → Failed, the problems in a condition); targets are
  * resolved and safety checked (refused → Refused, with every reason); status goes Running with
  * the targets and the end time *before* anything is applied, then each fault is applied and
- * verified. While Running, agent faults are renewed (they carry a short TTL) and re-applied if
- * they expired; after the duration everything recorded is recovered → Completed. Deletion
+ * verified. While Running, abort conditions are polled (one holding → everything recovered,
+ * Aborted), agent faults are renewed (they carry a short TTL) and re-applied if they expired,
+ * and a repeating pod-kill kills again each interval; after the duration everything recorded is
+ * recovered → Completed. Deletion
  * recovers first, then removes the finalizer. State lives in the object's status and in the
  * world (agent faults and NetworkPolicies carry the experiment id), so a restarted controller
  * lists experiments and resumes or recovers the ones in flight. Errors requeue with back-off.
@@ -21,6 +23,7 @@ import type {
 } from '../experiment/status.js';
 import { resolveTargets } from '../experiment/targeting.js';
 import type { CandidatePod } from '../experiment/targeting.js';
+import { checkAbortConditions } from '../engine/abort-watch.js';
 import { FAULT_ACTIONS } from '../engine/fault-actions.js';
 import type { AppliedFault, FaultOrder } from '../engine/platform-driver.js';
 import { parseExperimentObjectSpec } from './experiment-resources.js';
@@ -62,6 +65,11 @@ export class ExperimentController {
   readonly #queue = new Map<string, QueueEntry>();
   /** Faults this process applied or found, per experiment; absent after a restart. */
   readonly #applied = new Map<string, AppliedFault[]>();
+  /**
+   * Per experiment, abort condition index → when it was first seen holding (for `for`). In
+   * memory only: after a restart a condition must hold for its `for` again (later, never sooner).
+   */
+  readonly #abortSince = new Map<string, Map<number, number>>();
   readonly #inFlight = new Set<Promise<void>>();
   #watch: AbortController | undefined;
   #watchRetry: NodeJS.Timeout | undefined;
@@ -204,6 +212,7 @@ export class ExperimentController {
     if (e) clearTimeout(e.timer);
     if (e && !e.running) this.#queue.delete(name);
     this.#applied.delete(name);
+    this.#abortSince.delete(name);
   }
 
   /** Brings one experiment a step closer to what it asks; returns when to look again. */
@@ -319,6 +328,7 @@ export class ExperimentController {
       startedAt: new Date(startedAt).toISOString(),
       endsAt: new Date(endsAt).toISOString(),
       targets: recorded,
+      ...(spec.repeat ? { rounds: 1 } : {}),
       ...gen,
     };
     await resources.patchStatus(namespace, name, {
@@ -398,6 +408,17 @@ export class ExperimentController {
           generation,
         ),
         verifiedCondition(verification, generation),
+        ...(spec.safety.abortWhen?.length && !driver.prometheusUrl
+          ? [
+              condition(
+                'AbortConditionsWatched',
+                'False',
+                'NoPrometheus',
+                'abort conditions given but the controller has no PROMETHEUS_URL; they are not watched',
+                generation,
+              ),
+            ]
+          : []),
       ],
       verification,
     });
@@ -432,7 +453,14 @@ export class ExperimentController {
       return undefined;
     }
     const spec = parsed.spec;
-    if (FAULT_ACTIONS[spec.fault.type].oneShot) return endsAt - Date.now();
+    if (await this.#abortIfConditionHolds(obj, spec)) return undefined;
+    // Abort conditions are polled at the renew interval, whatever the fault.
+    const pollMs = spec.safety.abortWhen?.length ? this.#renewMs : Infinity;
+    if (FAULT_ACTIONS[spec.fault.type].oneShot) {
+      const nextRoundAt = await this.#repeatIfDue(obj, spec);
+      const now = Date.now();
+      return Math.max(1, Math.min(pollMs, endsAt - now, nextRoundAt - now));
+    }
     const ttlMs = this.#renewMs * 3;
     const orders = this.#ordersFor(name, spec, status.targets ?? []);
     let known = this.#applied.get(name);
@@ -475,6 +503,118 @@ export class ExperimentController {
       });
     }
     return Math.max(1, Math.min(this.#renewMs, endsAt - Date.now()));
+  }
+
+  /**
+   * Queries `spec.safety.abortWhen` against the controller's Prometheus; when one holds (for its
+   * `for`), recovers everything and ends the experiment Aborted with a condition naming it.
+   * Query errors are logged and never abort (as in the engine).
+   */
+  async #abortIfConditionHolds(obj: ExperimentObject, spec: Experiment['spec']): Promise<boolean> {
+    const { resources, namespace, driver, logger } = this.#o;
+    const conditions = spec.safety.abortWhen ?? [];
+    if (conditions.length === 0 || !driver.prometheusUrl) return false;
+    const name = obj.metadata.name ?? '';
+    const since = this.#abortSince.get(name) ?? new Map<number, number>();
+    this.#abortSince.set(name, since);
+    const { trip, errors } = await checkAbortConditions(driver.prometheusUrl, conditions, since);
+    for (const message of errors) logger.warn({ experiment: name }, message);
+    if (!trip) return false;
+    logger.warn({ experiment: name, promql: trip.promql }, 'abort condition holds: recovering');
+    const recoverErrors = await this.#recoverAll(obj);
+    const generation = obj.metadata.generation;
+    let conditionsNow = setCondition(
+      obj.status?.conditions ?? [],
+      condition('Aborted', 'True', 'AbortConditionHeld', trip.reason, generation),
+    );
+    conditionsNow = setCondition(conditionsNow, recoveredCondition(recoverErrors, generation));
+    await resources.patchStatus(namespace, name, {
+      phase: recoverErrors.length > 0 ? 'Failed' : 'Aborted',
+      message:
+        recoverErrors.length > 0
+          ? `aborted (${trip.reason}), but recovery failed: ${recoverErrors.join('; ')}`
+          : `aborted: ${trip.reason}; everything recovered`,
+      finishedAt: new Date().toISOString(),
+      conditions: conditionsNow,
+    });
+    this.#applied.delete(name);
+    this.#abortSince.delete(name);
+    return true;
+  }
+
+  /**
+   * pod-kill with `repeat`: when the next round is due (`startedAt + rounds × interval`, from the
+   * status, so a restarted controller neither skips nor doubles a round), targets are resolved
+   * and safety-checked again, killed and verified; the round is counted either way. Returns
+   * when the next round is due (Infinity without `repeat`).
+   */
+  async #repeatIfDue(obj: ExperimentObject, spec: Experiment['spec']): Promise<number> {
+    const status = obj.status ?? {};
+    if (!spec.repeat || !status.startedAt) return Infinity;
+    const { resources, namespace, driver } = this.#o;
+    const name = obj.metadata.name ?? '';
+    const generation = obj.metadata.generation;
+    const startedAt = Date.parse(status.startedAt);
+    const rounds = status.rounds ?? 1;
+    const dueAt = startedAt + rounds * spec.repeat.interval;
+    if (Date.now() < dueAt) return dueAt;
+    const experiment = this.#experiment(obj, spec);
+    const resolution = resolveTargets(
+      experiment,
+      await driver.listCandidates({
+        service: spec.target.service,
+        roles: spec.target.role !== undefined,
+      }),
+      { defaultNamespace: namespace },
+    );
+    const round = rounds + 1;
+    let repeated: ExperimentCondition;
+    let targets = status.targets ?? [];
+    let verification = status.verification ?? [];
+    if (!resolution.ok) {
+      // E.g. the last victim is not ready again yet and the replica share would be exceeded.
+      const reasons = resolution.refusals.map((r) => r.message).join('; ');
+      repeated = condition(
+        'Repeated',
+        'False',
+        'RoundSkipped',
+        `round ${round}: ${reasons}`,
+        generation,
+      );
+    } else {
+      const action = FAULT_ACTIONS[spec.fault.type];
+      const results = await Promise.all(
+        resolution.plan.targets.map(async (t, i) => {
+          const order = this.#order(name, spec, t, i, resolution.plan.seed);
+          try {
+            return await driver.verify(order, await action.apply(driver, order));
+          } catch (e) {
+            return {
+              pod: t.name,
+              outcome: 'not-verified' as const,
+              observed: `round ${round}: ${(e as Error).message}`,
+              at: new Date().toISOString(),
+            };
+          }
+        }),
+      );
+      targets = [...targets, ...resolution.plan.targets.map((t) => recordedTarget(t))];
+      verification = [...verification, ...results];
+      repeated = condition(
+        'Repeated',
+        'True',
+        'PodDeleted',
+        `round ${round}: ${results.map((r) => `${r.pod} ${r.outcome}`).join(', ')}`,
+        generation,
+      );
+    }
+    await resources.patchStatus(namespace, name, {
+      rounds: round,
+      targets,
+      verification,
+      conditions: setCondition(status.conditions ?? [], repeated),
+    });
+    return startedAt + round * spec.repeat.interval;
   }
 
   /** Recovers everything the experiment holds (known here or found in the world). */

@@ -4,7 +4,7 @@
  * as the pod's supervisor. Its logs go to `logs/<pod>-agent.log`, its token to
  * `agents/<pod>.token` (0600).
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger } from '@faultline/kit/logging';
 import { createMetrics } from '@faultline/kit/metrics';
@@ -24,6 +24,9 @@ export interface PodAgent {
 export async function startPodAgent(spec: PodSpec, stateDir: string): Promise<PodAgent> {
   mkdirSync(join(stateDir, 'agents'), { recursive: true });
   const tokenFile = join(stateDir, 'agents', `${spec.name}.token`);
+  // A token left by an earlier run would be reused (the agent keeps a provided token): locally
+  // every start gets a fresh one.
+  rmSync(tokenFile, { force: true });
   const logger = createLogger({
     service: 'faultline-agent',
     instance: spec.name,
