@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { portIsFree } from '@faultline/chaos/local/preflight';
+import { findFreePortBlock, playgroundYaml } from '@faultline/chaos/local/port-block';
 import type { PlaygroundState } from '@faultline/chaos/local/state-file';
 import type { RunRecord } from '@faultline/chaos/engine/run-registry';
 import { percentile, type Benchmark } from './lib/report.js';
@@ -19,21 +19,6 @@ import { percentile, type Benchmark } from './lib/report.js';
 const CLI = fileURLToPath(new URL('../../../chaos/bin/faultline.js', import.meta.url));
 const TRIALS = 10;
 const LATENCY_MS = 50;
-
-async function freeBlock(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const b = 20_000 + Math.floor(Math.random() * 1000) * 10;
-    const ports = [
-      b,
-      ...[0, 1, 2].flatMap((k) => [b + 10 + k, b + 110 + k, b + 210 + k, b + 20 + k, b + 30 + k]),
-      b + 40,
-      b + 41,
-      b + 42,
-    ];
-    if ((await Promise.all(ports.map((p) => portIsFree(p)))).every(Boolean)) return b;
-  }
-  throw new Error('no free port block');
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,13 +50,10 @@ const bench: Benchmark = {
   description:
     'chaos run → agent fault verified, and chaos stop → fault gone (latency on a booking redis link)',
   async run() {
-    const b = await freeBlock();
+    const block = await findFreePortBlock();
     const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-chaos-'));
     const config = join(dir, 'playground.yaml');
-    writeFileSync(
-      config,
-      `stateDir: ${dir}\nports:\n  redis: ${b}\n  etcdBase: ${b + 10}\n  bookingBase: ${b + 20}\n  schedulerBase: ${b + 30}\n  gateway: ${b + 40}\n  gatewayAdmin: ${b + 41}\n  prometheus: ${b + 42}\n`,
-    );
+    writeFileSync(config, playgroundYaml(dir, block));
     const spec = join(dir, 'latency.yaml');
     writeFileSync(
       spec,

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { portIsFree } from '@faultline/chaos/local/preflight';
+import { findFreePortBlock, playgroundYaml } from '@faultline/chaos/local/port-block';
 import type { PlaygroundState } from '@faultline/chaos/local/state-file';
 import { percentile, type Benchmark } from './lib/report.js';
 
@@ -24,21 +24,6 @@ function rssBytes(pid: number): number {
   }
 }
 
-async function freeBlock(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const b = 20_000 + Math.floor(Math.random() * 1000) * 10;
-    const ports = [
-      b,
-      ...[0, 1, 2].flatMap((k) => [b + 10 + k, b + 110 + k, b + 210 + k, b + 20 + k, b + 30 + k]),
-      b + 40,
-      b + 41,
-      b + 42,
-    ];
-    if ((await Promise.all(ports.map((p) => portIsFree(p)))).every(Boolean)) return b;
-  }
-  throw new Error('no free port block');
-}
-
 const bench: Benchmark = {
   name: 'local',
   description: 'faultline up --local: time to all-ready, and total RSS of the running playground',
@@ -47,13 +32,10 @@ const bench: Benchmark = {
     let rss = 0;
     let pods = 0;
     for (let t = 0; t < TRIALS; t++) {
-      const b = await freeBlock();
+      const block = await findFreePortBlock();
       const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-local-'));
       const config = join(dir, 'playground.yaml');
-      writeFileSync(
-        config,
-        `stateDir: ${dir}\nports:\n  redis: ${b}\n  etcdBase: ${b + 10}\n  bookingBase: ${b + 20}\n  schedulerBase: ${b + 30}\n  gateway: ${b + 40}\n  gatewayAdmin: ${b + 41}\n  prometheus: ${b + 42}\n`,
-      );
+      writeFileSync(config, playgroundYaml(dir, block));
       const cli = (...args: string[]) =>
         spawnSync(process.execPath, [CLI, ...args, '--config', config], {
           encoding: 'utf8',
