@@ -64,50 +64,49 @@ export function registerGatewayMetrics(
       }
     },
   });
-  new Counter({
-    name: 'faultline_gateway_retries_total',
-    help: 'Retries sent to another backend.',
-    labelNames: ['upstream'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const u of upstreams()) this.inc({ upstream: u.name }, u.pool.retries.made);
-    },
-  });
-  new Counter({
-    name: 'faultline_gateway_retry_budget_exhausted_total',
-    help: 'Retries refused because the upstream retry budget was exhausted.',
-    labelNames: ['upstream'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const u of upstreams()) this.inc({ upstream: u.name }, u.pool.retries.budgetExhausted);
-    },
-  });
-  new Counter({
-    name: 'faultline_gateway_ejections_total',
-    help: 'Outlier ejections of a backend.',
-    labelNames: ['upstream', 'backend'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const u of upstreams())
-        for (const b of u.pool.all()) this.inc({ upstream: u.name, backend: b.id }, b.ejections);
-    },
-  });
-  new Counter({
-    name: 'faultline_gateway_tcp_connections_total',
-    help: 'L4 connections opened to a backend.',
-    labelNames: ['upstream', 'backend'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const u of upstreams()) {
-        for (const b of u.pool.all())
-          this.inc({ upstream: u.name, backend: b.id }, b.tcpConnectionsTotal);
-      }
-    },
-  });
+  const perUpstreamCounter = (name: string, help: string, value: (u: Upstream) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['upstream'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const u of upstreams()) this.inc({ upstream: u.name }, value(u));
+      },
+    });
+  const perBackendCounter = (name: string, help: string, value: (b: Backend) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['upstream', 'backend'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const u of upstreams())
+          for (const b of u.pool.all()) this.inc({ upstream: u.name, backend: b.id }, value(b));
+      },
+    });
+  perUpstreamCounter(
+    'faultline_gateway_retries_total',
+    'Retries sent to another backend.',
+    (u) => u.pool.retries.made,
+  );
+  perUpstreamCounter(
+    'faultline_gateway_retry_budget_exhausted_total',
+    'Retries refused because the upstream retry budget was exhausted.',
+    (u) => u.pool.retries.budgetExhausted,
+  );
+  perBackendCounter(
+    'faultline_gateway_ejections_total',
+    'Outlier ejections of a backend.',
+    (b) => b.ejections,
+  );
+  perBackendCounter(
+    'faultline_gateway_tcp_connections_total',
+    'L4 connections opened to a backend.',
+    (b) => b.tcpConnectionsTotal,
+  );
   const perBackendGauge = (name: string, help: string, value: (b: Backend) => number) =>
     new Gauge({
       name,

@@ -114,8 +114,8 @@ export function createProxyServer(opts: ProxyOptions): Server {
   return server;
 }
 
-/** The request handler alone (for tests that bring their own server). */
-export function createProxyHandler(
+/** Routes by longest prefix and runs one exchange per request. */
+function createProxyHandler(
   opts: ProxyOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   // Longest prefix first, so `/api/v2` wins over `/api` and `/`.
@@ -265,16 +265,17 @@ class ProxyExchange {
 
   #pick(): Backend | undefined {
     const { pool, picker, sticky } = this.upstream;
-    const candidates = pool.eligible();
     if (this.#attempt === 0 && sticky) {
       const b = sticky.backendFor(this.#stickyToken, pool);
       if (b?.breaker.tryAcquire()) return b;
       if (b) this.#tried.add(b);
     }
+    const candidates = pool.eligible();
+    const hashKey = picker.name === 'ring-hash' ? this.upstream.hashKey(this.req) : undefined;
     // A half-open breaker admits only a few probes: skip it and pick again if it refuses.
     for (let i = 0; i <= candidates.length; i++) {
       const b = picker.pick(candidates, {
-        hashKey: picker.name === 'ring-hash' ? this.upstream.hashKey(this.req) : undefined,
+        hashKey,
         exclude: this.#tried.size > 0 ? this.#tried : undefined,
       });
       if (!b) return undefined;

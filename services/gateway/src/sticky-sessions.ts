@@ -8,8 +8,6 @@
 import type { Backend } from './backend.js';
 import type { BackendPool } from './backend-pool.js';
 
-export type StickyOutcome = 'hit' | 'miss' | 'restick';
-
 export interface StickyOptions {
   cookie: string;
   ttlSec: number;

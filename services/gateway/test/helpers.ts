@@ -9,10 +9,8 @@ import {
   type ManagedProcess,
 } from '@faultline/kit/testing/child-process';
 
-export const BACKEND_ENTRY = fileURLToPath(
-  new URL('./fixtures/session-backend.js', import.meta.url),
-);
-export const GATEWAY_ENTRY = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const BACKEND_ENTRY = fileURLToPath(new URL('./fixtures/session-backend.js', import.meta.url));
+const GATEWAY_ENTRY = fileURLToPath(new URL('../src/main.js', import.meta.url));
 export const ADMIN_TOKEN = 'test-admin-token';
 
 export interface TestBackend {
@@ -44,6 +42,18 @@ export async function startBackend(instance: string, port?: number): Promise<Tes
       await proc.exited;
     },
   };
+}
+
+/** Starts one fixture backend per instance name, in parallel. */
+export function startBackends(...instances: string[]): Promise<TestBackend[]> {
+  return Promise.all(instances.map((n) => startBackend(n)));
+}
+
+/** Stops every process given (undefined: never started, e.g. a `before` that failed). */
+export async function stopAll(
+  started: readonly ({ readonly proc: ManagedProcess } | undefined)[],
+): Promise<void> {
+  await Promise.all(started.map((p) => p?.proc.stop() ?? Promise.resolve()));
 }
 
 export interface TestGateway {

@@ -4,12 +4,20 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { send, startBackend, startGateway, type TestBackend, type TestGateway } from './helpers.js';
+import { waitFor } from '@faultline/kit/testing/child-process';
+import {
+  send,
+  startBackends,
+  startGateway,
+  stopAll,
+  type TestBackend,
+  type TestGateway,
+} from './helpers.js';
 
 let backends: TestBackend[] = [];
 let gw: TestGateway;
 before(async () => {
-  backends = await Promise.all(['a', 'b'].map((n) => startBackend(n)));
+  backends = await startBackends('a', 'b');
   gw = await startGateway({
     GATEWAY_UPSTREAMS: JSON.stringify([
       {
@@ -33,9 +41,7 @@ before(async () => {
     GATEWAY_BREAKER_FAILURES: '1000',
   });
 });
-after(async () => {
-  await Promise.all([gw?.proc.stop(), ...backends.map((b) => b.proc.stop())]);
-});
+after(() => stopAll([gw, ...backends]));
 
 type ErrorJson = { error: string; upstream?: string; details: { path: string; message: string }[] };
 
@@ -87,16 +93,16 @@ test('malformed requests → 400 JSON', async () => {
 });
 
 test('no available backend → 503 naming the upstream', async () => {
-  const r = await send(`${gw.url}/nowhere/x`);
   // Before active health notices, the attempt fails to connect (502); after, 503.
-  const settled = await (async () => {
-    for (let i = 0; i < 50; i++) {
+  const settled = await waitFor(
+    async () => {
       const x = await send(`${gw.url}/nowhere/x`);
-      if (x.status === 503) return x;
-      await new Promise((res) => setTimeout(res, 50));
-    }
-    return r;
-  })();
+      return x.status === 503 ? x : undefined;
+    },
+    'the upstream to run out of backends',
+    5_000,
+    50,
+  );
   assert.equal(settled.status, 503);
   const body = settled.json as ErrorJson;
   assert.equal(body.error, 'no_backend');
@@ -105,11 +111,10 @@ test('no available backend → 503 naming the upstream', async () => {
 });
 
 test('a slow backend gets a 504 after the per-try timeouts, never a hang; the deadline travels', async () => {
-  const started = Date.now();
+  // upstream_timeout (not the backend's 200 after 5 s) shows the gateway answered on its own.
   const slow = await send(`${gw.url}/slow?ms=5000`);
   assert.equal(slow.status, 504);
   assert.equal((slow.json as ErrorJson).error, 'upstream_timeout');
-  assert.ok(Date.now() - started < 4000, 'answered long before the backend would have');
   const echoed = await send(`${gw.url}/echo`, { headers: { 'x-faultline-deadline-ms': '1500' } });
   const deadline = Number((echoed.json as { deadline: string }).deadline);
   assert.ok(deadline > 0 && deadline <= 1500, `downstream deadline ${deadline}`);

@@ -7,20 +7,19 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import {
   send,
-  startBackend,
+  startBackends,
   startGateway,
   staticUpstream,
+  stopAll,
   type TestBackend,
   type TestGateway,
 } from './helpers.js';
 
 const started: (TestBackend | TestGateway)[] = [];
-after(async () => {
-  await Promise.all(started.map((p) => p.proc.stop()));
-});
+after(() => stopAll(started));
 
 test('a backend killed under load is ejected within the threshold; idempotent requests see no errors', async () => {
-  const backends = await Promise.all(['a', 'b', 'c'].map((n) => startBackend(n)));
+  const backends = await startBackends('a', 'b', 'c');
   started.push(...backends);
   const threshold = 3;
   const gw = await startGateway({
@@ -79,7 +78,7 @@ test('a backend killed under load is ejected within the threshold; idempotent re
 });
 
 test('a POST without Idempotency-Key is never retried; with a key it is (control)', async () => {
-  const backends = await Promise.all(['p', 'q'].map((n) => startBackend(n)));
+  const backends = await startBackends('p', 'q');
   started.push(...backends);
   const gw = await startGateway({
     GATEWAY_UPSTREAMS: staticUpstream(backends),

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import {
   cookieFrom,
   send,
-  startBackend,
+  startBackends,
   startGateway,
   staticUpstream,
+  stopAll,
   type TestBackend,
   type TestGateway,
 } from './helpers.js';
@@ -18,11 +19,9 @@ let backends: TestBackend[] = [];
 const gateways: TestGateway[] = [];
 
 before(async () => {
-  backends = await Promise.all(['a', 'b', 'c'].map((name) => startBackend(name)));
+  backends = await startBackends('a', 'b', 'c');
 });
-after(async () => {
-  await Promise.all([...gateways, ...backends].map((p) => p.proc.stop()));
-});
+after(() => stopAll([...gateways, ...backends]));
 
 async function sessionHitRate(gw: TestGateway, clients: number, reads: number): Promise<number> {
   let hits = 0;

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import {
   send,
-  startBackend,
+  startBackends,
   startGateway,
   staticUpstream,
+  stopAll,
   type TestBackend,
   type TestGateway,
 } from './helpers.js';
@@ -16,16 +17,14 @@ import {
 let backends: TestBackend[] = [];
 let gw: TestGateway;
 before(async () => {
-  backends = await Promise.all(['a', 'b', 'c'].map((n) => startBackend(n)));
+  backends = await startBackends('a', 'b', 'c');
   gw = await startGateway({
     GATEWAY_UPSTREAMS: staticUpstream(backends),
     GATEWAY_TCP_UPSTREAM: 'booking',
     GATEWAY_TCP_PICKER: 'round-robin',
   });
 });
-after(async () => {
-  await Promise.all([gw?.proc.stop(), ...backends.map((b) => b.proc.stop())]);
-});
+after(() => stopAll([gw, ...backends]));
 
 const instanceOf = (r: { json: unknown }) => (r.json as { instance: string }).instance;
 
