@@ -239,11 +239,13 @@ test('kill-the-engine drill: SIGKILL mid-run, every agent fault is gone within i
   assert.equal(held[0]!.ttlMs, 1500);
   bg.child.kill('SIGKILL');
   await bg.exited;
-  const killedAt = Date.now();
-  await waitFor(async () => (await allAgentFaults(pg)).length === 0, 'faults to expire', 5000, 50);
-  const goneAfter = Date.now() - killedAt;
-  // Generous slack over the TTL: other tests load this machine too.
-  assert.ok(goneAfter <= 1500 + 3000, `gone ${goneAfter} ms after the kill (TTL 1500 ms)`);
+  // The TTL (1500 ms) with generous slack bounds the wait: other tests load this machine too.
+  await waitFor(
+    async () => (await allAgentFaults(pg)).length === 0,
+    'faults to expire by their TTL (1500 ms)',
+    1500 + 3000,
+    50,
+  );
   // chaos ls shows the dead engine; chaos stop cleans up the record (the faults already expired).
   assert.match(pg.cli('chaos', 'ls').stdout, new RegExp(`${record.id}\\s+Running.*dead \\(pid`));
   const stop = pg.cli('chaos', 'stop', record.id);

@@ -146,6 +146,9 @@ export function experimentJson(namespace: string, name: string, spec: Json, stat
   };
 }
 
+const UNSUPPORTED_PATCH =
+  'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml';
+
 function status(code: number, reason: string, message: string, details: Json = {}): Json {
   return {
     kind: 'Status',
@@ -233,6 +236,14 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
     res.writeHead(code, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
+  /** Answers a `Status` object with `code` as both the HTTP and the Status code. */
+  const sendStatus = (
+    res: ServerResponse,
+    code: number,
+    reason: string,
+    message: string,
+    details: Json = {},
+  ) => send(res, code, status(code, reason, message, details));
 
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -250,10 +261,10 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
       const failure = failures.find((f) => f.count > 0 && f.match(call));
       if (failure) {
         failure.count--;
-        return send(res, 500, status(500, 'InternalError', 'injected failure (fake)'));
+        return sendStatus(res, 500, 'InternalError', 'injected failure (fake)');
       }
       route(call, res);
-    })().catch((e: unknown) => send(res, 500, status(500, 'InternalError', String(e))));
+    })().catch((e: unknown) => sendStatus(res, 500, 'InternalError', String(e)));
   });
 
   function list(kind: keyof KubeApiFake['store'], ns: string, selector: string | undefined): Obj[] {
@@ -281,11 +292,7 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
       const key = `${ns}/${name}`;
       const pod = store.pods.get(key);
       if (!pod)
-        return send(
-          res,
-          404,
-          status(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }),
-        );
+        return sendStatus(res, 404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
       if (call.method === 'GET') return send(res, 200, pod);
       if (call.method === 'DELETE') {
         const grace = Number(call.query.gracePeriodSeconds ?? '30');
@@ -317,15 +324,7 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
       }
       if (call.method === 'PATCH') {
         if (call.contentType !== 'application/merge-patch+json') {
-          return send(
-            res,
-            415,
-            status(
-              415,
-              'UnsupportedMediaType',
-              `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
-            ),
-          );
+          return sendStatus(res, 415, 'UnsupportedMediaType', UNSUPPORTED_PATCH);
         }
         const patched = mergePatch(pod, call.body) as Obj;
         patched.metadata.resourceVersion = nextRv();
@@ -354,14 +353,11 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
         const np = structuredClone(call.body) as Obj;
         const key = `${ns}/${np.metadata.name}`;
         if (store.networkpolicies.has(key)) {
-          return send(
+          return sendStatus(
             res,
             409,
-            status(
-              409,
-              'AlreadyExists',
-              `networkpolicies.networking.k8s.io "${np.metadata.name}" already exists`,
-            ),
+            'AlreadyExists',
+            `networkpolicies.networking.k8s.io "${np.metadata.name}" already exists`,
           );
         }
         np.metadata = {
@@ -378,27 +374,25 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
       const key = `${ns}/${name}`;
       const np = store.networkpolicies.get(key);
       if (!np)
-        return send(
+        return sendStatus(
           res,
           404,
-          status(404, 'NotFound', `networkpolicies.networking.k8s.io "${name}" not found`, {
+          'NotFound',
+          `networkpolicies.networking.k8s.io "${name}" not found`,
+          {
             name,
             group: 'networking.k8s.io',
             kind: 'networkpolicies',
-          }),
+          },
         );
       if (call.method === 'DELETE') {
         store.networkpolicies.delete(key);
-        return send(
-          res,
-          200,
-          status(200, '', '', {
-            name,
-            group: 'networking.k8s.io',
-            kind: 'networkpolicies',
-            uid: np.metadata.uid,
-          }),
-        );
+        return sendStatus(res, 200, '', '', {
+          name,
+          group: 'networking.k8s.io',
+          kind: 'networkpolicies',
+          uid: np.metadata.uid,
+        });
       }
       if (call.method === 'GET') return send(res, 200, np);
     }
@@ -422,14 +416,11 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
         const obj = structuredClone(call.body) as Obj;
         const key = `${ns}/${obj.metadata.name}`;
         if (store.experiments.has(key))
-          return send(
+          return sendStatus(
             res,
             409,
-            status(
-              409,
-              'AlreadyExists',
-              `experiments.chaos.faultline.dev "${obj.metadata.name}" already exists`,
-            ),
+            'AlreadyExists',
+            `experiments.chaos.faultline.dev "${obj.metadata.name}" already exists`,
           );
         const { status: _dropped, ...created } = obj; // status is only written through /status
         const stored: Obj = {
@@ -458,14 +449,16 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
       const key = `${ns}/${name}`;
       const exp = store.experiments.get(key);
       if (!exp)
-        return send(
+        return sendStatus(
           res,
           404,
-          status(404, 'NotFound', `experiments.chaos.faultline.dev "${name}" not found`, {
+          'NotFound',
+          `experiments.chaos.faultline.dev "${name}" not found`,
+          {
             name,
             group: 'chaos.faultline.dev',
             kind: 'experiments',
-          }),
+          },
         );
       if (call.method === 'GET' && p[7] === undefined) return send(res, 200, exp);
       if (call.method === 'DELETE' && p[7] === undefined) {
@@ -487,16 +480,12 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
         }
         store.experiments.delete(key);
         fake.emitExperiment('DELETED', exp);
-        return send(
-          res,
-          200,
-          status(200, 'Success', '', {
-            name,
-            group: 'chaos.faultline.dev',
-            kind: 'experiments',
-            uid: exp.metadata.uid,
-          }),
-        );
+        return sendStatus(res, 200, 'Success', '', {
+          name,
+          group: 'chaos.faultline.dev',
+          kind: 'experiments',
+          uid: exp.metadata.uid,
+        });
       }
       if (call.method === 'PATCH') {
         // Custom resources accept JSON patch and merge patch, never strategic merge.
@@ -504,15 +493,7 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
           call.contentType !== 'application/merge-patch+json' &&
           call.contentType !== 'application/json-patch+json'
         ) {
-          return send(
-            res,
-            415,
-            status(
-              415,
-              'UnsupportedMediaType',
-              'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
-            ),
-          );
+          return sendStatus(res, 415, 'UnsupportedMediaType', UNSUPPORTED_PATCH);
         }
         const patch = call.body as Json;
         let next: Obj;
@@ -524,14 +505,11 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
           next = mergePatch(exp, rest) as Obj;
           const wantRv = (patch.metadata as Meta | undefined)?.resourceVersion;
           if (wantRv !== undefined && wantRv !== exp.metadata.resourceVersion) {
-            return send(
+            return sendStatus(
               res,
               409,
-              status(
-                409,
-                'Conflict',
-                `Operation cannot be fulfilled on experiments.chaos.faultline.dev "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-              ),
+              'Conflict',
+              `Operation cannot be fulfilled on experiments.chaos.faultline.dev "${name}": the object has been modified; please apply your changes to the latest version and try again`,
             );
           }
         }
@@ -550,7 +528,7 @@ export async function startKubeApiFake(): Promise<KubeApiFake> {
         return send(res, 200, next);
       }
     }
-    send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    sendStatus(res, 404, 'NotFound', 'the server could not find the requested resource');
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

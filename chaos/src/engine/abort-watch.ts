@@ -3,6 +3,7 @@
  * second; one that returns at least one sample (for `for`, when given) trips the watch.
  */
 import type { AbortCondition } from '../experiment/spec.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 export interface AbortTrip {
   promql: string;
@@ -11,7 +12,7 @@ export interface AbortTrip {
 }
 
 /** Evaluates a PromQL instant query; true when it returns at least one sample. */
-export async function promqlHolds(
+async function promqlHolds(
   prometheusUrl: string,
   promql: string,
 ): Promise<{ holds: boolean; samples: number }> {
@@ -101,17 +102,7 @@ export function watchAbortConditions(opts: {
   const loop = async () => {
     while (!tripped && !opts.signal.aborted) {
       await tick();
-      await new Promise((r) => {
-        const t = setTimeout(r, opts.intervalMs);
-        opts.signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(t);
-            r(undefined);
-          },
-          { once: true },
-        );
-      });
+      await abortableSleep(opts.intervalMs, opts.signal);
     }
   };
   void loop();

@@ -16,6 +16,7 @@ import type { ExperimentPhase, VerificationResult } from '../experiment/status.j
 import { resolveTargets } from '../experiment/targeting.js';
 import type { CandidatePod } from '../experiment/targeting.js';
 import { watchAbortConditions } from './abort-watch.js';
+import { abortableSleep } from './abortable-sleep.js';
 import type { AbortTrip } from './abort-watch.js';
 import { ExperimentMetrics } from './experiment-metrics.js';
 import { FAULT_ACTIONS } from './fault-actions.js';
@@ -301,7 +302,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   while (!stop.signal.aborted && Date.now() < endsAt) {
     const now = Date.now();
     const wake = Math.min(endsAt, nextProgress, nextRepeat) - now;
-    await sleep(Math.max(0, wake), stop.signal);
+    await abortableSleep(Math.max(0, wake), stop.signal);
     if (stop.signal.aborted) break;
     if (Date.now() >= nextRepeat && Date.now() < endsAt) {
       nextRepeat += spec.repeat!.interval;
@@ -396,22 +397,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
 }
 
 /** A run id: the experiment's name, a time and a few random bits (agent ids allow 64 chars). */
-export function runId(name: string): string {
+function runId(name: string): string {
   return `${name.slice(0, 40)}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 }
 
 function recordedTarget(t: CandidatePod): RunRecord['targets'][number] {
   return { pod: t.name, ...(t.uid ? { uid: t.uid } : {}), ...(t.role ? { role: t.role } : {}) };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -106,7 +106,7 @@ export async function injectedStatusShare(
   return { injected, other, sent: n };
 }
 
-export function splitHostPort(hostPort: string): [string, number] {
+function splitHostPort(hostPort: string): [string, number] {
   const i = hostPort.lastIndexOf(':');
   return [hostPort.slice(0, i).replace(/^\[|\]$/g, ''), Number(hostPort.slice(i + 1))];
 }

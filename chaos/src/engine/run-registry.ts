@@ -45,7 +45,7 @@ export interface RunRecord {
   timings: RunTimings;
 }
 
-export const experimentsDir = (stateDir: string) => join(stateDir, 'experiments');
+const experimentsDir = (stateDir: string) => join(stateDir, 'experiments');
 
 export function writeRun(stateDir: string, run: RunRecord): void {
   const dir = experimentsDir(stateDir);

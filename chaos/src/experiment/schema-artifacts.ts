@@ -23,7 +23,7 @@ import type { SchemaNode } from './structural-schema.js';
 export const SCHEMA_DIR = fileURLToPath(new URL('../../../schema/', import.meta.url));
 
 /** JSON Schema (draft 2020-12) of an experiment file, for editors (yaml-language-server). */
-export function experimentJsonSchema(): SchemaNode {
+function experimentJsonSchema(): SchemaNode {
   const schema = z.toJSONSchema(experimentSchema(), {
     io: 'input',
     target: 'draft-2020-12',

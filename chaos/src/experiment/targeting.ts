@@ -61,7 +61,7 @@ export function countForMode(mode: TargetMode, matched: number): number {
 }
 
 /** Pods of the spec's service in `namespace` that carry every selector label and the role. */
-export function matchPods(
+function matchPods(
   spec: ExperimentSpec,
   namespace: string,
   candidates: readonly CandidatePod[],

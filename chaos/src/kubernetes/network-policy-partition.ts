@@ -45,7 +45,7 @@ export function partitionPolicyName(experimentId: string): string {
 }
 
 /** The NetworkPolicy object for a partition (pure; exported for tests and dry runs). */
-export function partitionPolicy(
+function partitionPolicy(
   req: PartitionRequest,
   serviceLabel = DEFAULT_SERVICE_LABEL,
 ): V1NetworkPolicy {

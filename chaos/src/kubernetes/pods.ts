@@ -40,7 +40,7 @@ export async function listPods(
   return list.items.map((p) => toKubePod(p, options));
 }
 
-export function toKubePod(
+function toKubePod(
   p: V1Pod,
   options: Pick<PodListOptions, 'serviceLabel' | 'roleLabel'> = {},
 ): KubePod {
