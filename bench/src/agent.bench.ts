@@ -8,26 +8,20 @@
  * throughput ratio is the machine rather than the agent.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  startProcess,
-  waitFor,
-  waitForPort,
-  type ManagedProcess,
-} from '@faultline/kit/testing/child-process';
-import { freePort } from '@faultline/kit/testing/free-port';
+import { startProcess, waitFor, type ManagedProcess } from '@faultline/kit/testing/child-process';
 import { startNodeService } from '@faultline/kit/testing/node-service';
 import { startRedis } from '@faultline/kit/testing/redis-server';
 import { runWrk, type WrkResult } from './lib/wrk.js';
+import { startHaproxy } from './lib/haproxy.js';
 import { percentile, type Benchmark } from './lib/report.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const AGENT_MAIN = join(ROOT, 'chaos/dist/src/agent/main.js');
 const HELLO = join(ROOT, 'services/kit/dist/test/fixtures/hello-service.js');
-const HAPROXY = '/usr/sbin/haproxy';
 const ROUNDS = 3;
 const REDIS_LATENCY_N = 20_000;
 const REDIS_THROUGHPUT_N = 100_000;
@@ -99,14 +93,8 @@ async function startAgent(
 }
 
 /** HAProxy as a plain TCP hop to Redis: the peer for the Redis throughput ratio. */
-async function startHaproxy(
-  dir: string,
-  redisPort: number,
-): Promise<{ proc: ManagedProcess; port: number }> {
-  const port = await freePort();
-  const cfg = join(dir, 'haproxy.cfg');
-  await writeFile(
-    cfg,
+function startRedisHaproxy(dir: string, redisPort: number) {
+  return startHaproxy(dir, (port) =>
     [
       'global',
       '  maxconn 4096',
@@ -123,9 +111,6 @@ async function startHaproxy(
       '',
     ].join('\n'),
   );
-  const proc = startProcess(HAPROXY, ['-f', cfg, '-db']);
-  await waitForPort(port, '127.0.0.1', 10_000, proc);
-  return { proc, port };
 }
 
 const bench: Benchmark = {
@@ -141,7 +126,7 @@ const bench: Benchmark = {
       env: { FAULTLINE_TELEMETRY: 'off', HELLO_METRICS: 'off', LOG_LEVEL: 'warn' },
     });
     const agent = await startAgent(dir, redis.port, hello.port);
-    const haproxy = await startHaproxy(dir, redis.port);
+    const haproxy = await startRedisHaproxy(dir, redis.port);
     const haproxyTp: RedisRun[] = [];
     const r = {
       directLat: [] as RedisRun[],

@@ -19,11 +19,11 @@ import {
   type ManagedProcess,
 } from '@faultline/kit/testing/child-process';
 import { runWrk, type WrkResult } from './lib/wrk.js';
+import { HAPROXY, startHaproxy } from './lib/haproxy.js';
 import type { Benchmark, BenchResult } from './lib/report.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
 const GATEWAY_ENTRY = join(ROOT, 'services/gateway/dist/src/main.js');
-const HAPROXY = '/usr/sbin/haproxy';
 const NGINX = '/usr/sbin/nginx';
 const CONNECTIONS = 50;
 const DURATION_SEC = 8;
@@ -142,18 +142,15 @@ const bench: Benchmark = {
       peers.push({ name: 'gateway+tracing', url: await startGateway(true) });
 
       if (existsSync(HAPROXY)) {
-        const port = await freePort();
-        const cfg = join(root, 'haproxy.cfg');
-        await writeFile(
-          cfg,
-          `global\n  nbthread 1\n  maxconn 4000\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n  option http-keep-alive\n  http-reuse always\n` +
+        const haproxy = await startHaproxy(
+          root,
+          (port) =>
+            `global\n  nbthread 1\n  maxconn 4000\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n  option http-keep-alive\n  http-reuse always\n` +
             `frontend f\n  bind 127.0.0.1:${port}\n  default_backend b\nbackend b\n  balance roundrobin\n` +
             targets.map((t, i) => `  server s${i} ${t}\n`).join(''),
         );
-        const p = startProcess(HAPROXY, ['-f', cfg, '-db']);
-        procs.push(p);
-        await waitForPort(port, '127.0.0.1', 10_000, p);
-        peers.push({ name: 'haproxy', url: `http://127.0.0.1:${port}/` });
+        procs.push(haproxy.proc);
+        peers.push({ name: 'haproxy', url: `http://127.0.0.1:${haproxy.port}/` });
       } else notes.push(`HAProxy not found at ${HAPROXY}: skipped (make bench-deps)`);
 
       if (existsSync(NGINX)) {

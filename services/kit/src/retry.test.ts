@@ -3,15 +3,13 @@ import assert from 'node:assert/strict';
 import { RetryBudget, backoffDelay, retry } from './retry.js';
 import { seededRandom } from './seeded-random.js';
 
-const seeded = seededRandom;
-
 const failing = (error: Error) => () => Promise.reject(error);
 
 /** Lets pending promise callbacks run (setImmediate is not mocked here). */
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 void test('full jitter stays within [0, min(cap, base * 2^n)] and uses the whole range', () => {
-  const random = seeded(42);
+  const random = seededRandom(42);
   const baseMs = 10;
   const capMs = 1000;
   for (let attempt = 0; attempt < 12; attempt++) {

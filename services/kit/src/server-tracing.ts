@@ -3,11 +3,12 @@
  * @opentelemetry/instrumentation-http's incoming side. Measured here (`make bench`, and a
  * bare node:http server), that instrumentation costs ~45 µs per request even for unsampled
  * traces — it would cost a fast service most of its throughput. The kit does the part we
- * need (see request-instrumentation.ts): W3C extraction, a span named by route template with semantic-convention
- * attributes, the context made active for the handler, and the span ended when the response
- * is done. Outgoing calls are still traced by the http and undici instrumentations.
- * A request that crossed a faultline agent link under a chaos experiment carries the baggage
- * entry `faultline.experiment`; its span gets that id as an attribute of the same name.
+ * need (see request-instrumentation.ts): W3C extraction, a span named by route template with
+ * semantic-convention attributes, the context made active for the handler, and the span ended
+ * when the response is done. Outgoing calls are still traced by the http and undici
+ * instrumentations. A request that crossed a faultline agent link under a chaos experiment
+ * carries the baggage entry `faultline.experiment`; its span gets that id as an attribute of
+ * the same name.
  */
 import {
   propagation,

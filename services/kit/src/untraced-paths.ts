@@ -4,6 +4,7 @@
  * probes for the wrong reason, and scrapes must keep showing what is going on.
  */
 export const INFRA_PATHS = ['/livez', '/readyz', '/startupz', '/metrics'] as const;
+const INFRA = new Set<string>(INFRA_PATHS);
 
 /**
  * The request's path, or undefined for an infrastructure path. Runs on every request: no
@@ -12,7 +13,5 @@ export const INFRA_PATHS = ['/livez', '/readyz', '/startupz', '/metrics'] as con
 export function untracedPath(url: string): string | undefined {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  return path === '/livez' || path === '/readyz' || path === '/startupz' || path === '/metrics'
-    ? undefined
-    : path;
+  return INFRA.has(path) ? undefined : path;
 }

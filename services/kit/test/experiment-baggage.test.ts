@@ -5,37 +5,23 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startNodeService, type NodeService } from '@faultline/kit/testing/node-service';
-import { startOtlpReceiver, type OtlpReceiver } from '@faultline/kit/testing/otlp-receiver';
+import type { NodeService } from '@faultline/kit/testing/node-service';
+import type { OtlpReceiver } from '@faultline/kit/testing/otlp-receiver';
 import { waitFor } from '@faultline/kit/testing/child-process';
-import { HELLO_ENTRY } from './helpers.js';
+import { startTracedChain, type TracedChain } from './helpers.js';
 
 const SERVER = 2;
 
+let services: TracedChain;
 let receiver: OtlpReceiver;
 let a: NodeService;
-let b: NodeService;
 
 before(async () => {
-  receiver = await startOtlpReceiver();
-  const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER_ARG: '1' };
-  b = await startNodeService({
-    entry: HELLO_ENTRY,
-    prefix: 'HELLO',
-    env: { ...otel, HELLO_NAME: 'bag-b', OTEL_SERVICE_NAME: 'bag-b' },
-  });
-  a = await startNodeService({
-    entry: HELLO_ENTRY,
-    prefix: 'HELLO',
-    env: { ...otel, HELLO_NAME: 'bag-a', OTEL_SERVICE_NAME: 'bag-a', HELLO_UPSTREAM: b.url },
-  });
+  services = await startTracedChain({ a: 'bag-a', b: 'bag-b' });
+  ({ receiver, a } = services);
 });
 
-after(async () => {
-  await a?.stop();
-  await b?.stop();
-  await receiver?.stop();
-});
+after(() => services?.stop());
 
 /** Calls A's /chain in a trace of our own and returns A's and B's server spans' attributes. */
 async function chain(headers: Record<string, string>) {

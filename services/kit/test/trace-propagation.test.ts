@@ -3,39 +3,21 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodeService, type NodeService } from '@faultline/kit/testing/node-service';
-import {
-  startOtlpReceiver,
-  type OtlpReceiver,
-  type ReceivedSpan,
-} from '@faultline/kit/testing/otlp-receiver';
+import type { OtlpReceiver, ReceivedSpan } from '@faultline/kit/testing/otlp-receiver';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import { startRedis } from '@faultline/kit/testing/redis-server';
-import { HELLO_ENTRY } from './helpers.js';
+import { HELLO_ENTRY, startTracedChain, type TracedChain } from './helpers.js';
 
+let services: TracedChain;
 let receiver: OtlpReceiver;
 let a: NodeService;
-let b: NodeService;
 
 before(async () => {
-  receiver = await startOtlpReceiver();
-  const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER_ARG: '1' };
-  b = await startNodeService({
-    entry: HELLO_ENTRY,
-    prefix: 'HELLO',
-    env: { ...otel, HELLO_NAME: 'svc-b', OTEL_SERVICE_NAME: 'svc-b' },
-  });
-  a = await startNodeService({
-    entry: HELLO_ENTRY,
-    prefix: 'HELLO',
-    env: { ...otel, HELLO_NAME: 'svc-a', OTEL_SERVICE_NAME: 'svc-a', HELLO_UPSTREAM: b.url },
-  });
+  services = await startTracedChain({ a: 'svc-a', b: 'svc-b' });
+  ({ receiver, a } = services);
 });
 
-after(async () => {
-  await a?.stop();
-  await b?.stop();
-  await receiver?.stop();
-});
+after(() => services?.stop());
 
 const SERVER = 2;
 const CLIENT = 3;
