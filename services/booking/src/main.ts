@@ -17,12 +17,7 @@ const logger = createLogger({ service: 'booking', instance: config.INSTANCE });
 const metrics = createMetrics();
 recordHttpClientMetrics(metrics);
 const probes = new Probes();
-const redis = createRedisClient({
-  url: config.REDIS_URL,
-  connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
-  commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-  logger,
-});
+const redis = createRedisClient(config, logger);
 const { app } = createBookingApp({ config, redis, logger, metrics, probes });
 logger.info(
   {

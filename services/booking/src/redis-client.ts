@@ -4,21 +4,20 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from '@faultline/kit/logging';
+import type { BookingConfig } from './config.js';
 
-export interface RedisClientOptions {
-  url: string;
-  connectTimeoutMs: number;
-  commandTimeoutMs: number;
-  logger: Logger;
-}
+export type RedisClientConfig = Pick<
+  BookingConfig,
+  'REDIS_URL' | 'REDIS_CONNECT_TIMEOUT_MS' | 'REDIS_COMMAND_TIMEOUT_MS'
+>;
 
-export function createRedisClient(o: RedisClientOptions): Redis {
-  const redis = new Redis(o.url, {
+export function createRedisClient(config: RedisClientConfig, logger: Logger): Redis {
+  const redis = new Redis(config.REDIS_URL, {
     // No queue while disconnected: a command fails at once rather than waiting for a reconnect.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: o.connectTimeoutMs,
-    commandTimeout: o.commandTimeoutMs,
+    connectTimeout: config.REDIS_CONNECT_TIMEOUT_MS,
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     // A write whose reply was lost is reported as failed, never silently sent again.
     autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
@@ -26,11 +25,11 @@ export function createRedisClient(o: RedisClientOptions): Redis {
   let up = false;
   redis.on('ready', () => {
     up = true;
-    o.logger.info({ url: o.url }, 'redis connected');
+    logger.info({ url: config.REDIS_URL }, 'redis connected');
   });
   // Without an 'error' listener ioredis would crash the process; log once per outage.
   redis.on('error', (err: Error) => {
-    if (up) o.logger.warn({ err: err.message }, 'redis connection error');
+    if (up) logger.warn({ err: err.message }, 'redis connection error');
     up = false;
   });
   return redis;

@@ -49,12 +49,7 @@ export async function startInProcess(
   const logger = createLogger({ service: 'booking-test', level: 'silent' });
   const metrics = createMetrics({ runtime: false });
   const probes = new Probes();
-  const redis = createRedisClient({
-    url: config.REDIS_URL,
-    connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
-    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-    logger,
-  });
+  const redis = createRedisClient(config, logger);
   await whenRedisReady(redis, 5000);
   const built = createBookingApp({ config, redis, logger, metrics, probes });
   probes.markStarted();

@@ -8,6 +8,7 @@
 import { Election, type Campaign, type Etcd3 } from 'etcd3';
 import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import type { Logger } from '@faultline/kit/logging';
+import { withTimeout } from '@faultline/kit/deadline';
 import { etcdKeepAliveOnce } from './etcd-keepalive.js';
 import type { Leadership } from './fenced-job-log.js';
 import { LeaseGuard } from './lease-guard.js';
@@ -112,7 +113,7 @@ export class LeaderElector {
     this.generation++;
     const campaign = this.relinquish('shutdown');
     if (!campaign) return;
-    await withTimeout(campaign.resign(), this.opts.callTimeoutMs).then(
+    await withTimeout(() => campaign.resign(), this.opts.callTimeoutMs).then(
       () => this.opts.logger.info('resigned: leader key deleted'),
       (err: unknown) =>
         this.opts.logger.warn({ err }, 'resign failed; the lease will expire by itself'),
@@ -242,7 +243,7 @@ export class LeaderElector {
     const campaign = this.relinquish(reason);
     if (campaign) {
       // Best effort: if etcd answers, a follower takes over now instead of after the TTL.
-      void withTimeout(campaign.resign(), this.opts.callTimeoutMs).catch((err: unknown) =>
+      void withTimeout(() => campaign.resign(), this.opts.callTimeoutMs).catch((err: unknown) =>
         this.opts.logger.debug(
           { err: err instanceof Error ? err.message : String(err) },
           'resign after step-down failed',
@@ -286,14 +287,4 @@ function endSpan(span: Span, err?: unknown): void {
     span.setStatus({ code: SpanStatusCode.ERROR, message: e.message });
   }
   span.end();
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,8 +1,7 @@
 // Three real scheduler processes on a real etcd: exactly one leader; SIGKILL and SIGTERM of
 // the leader hand over to another replica; the job log stays valid throughout.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEtcd, type EtcdCluster } from '@faultline/kit/testing/etcd-server';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import { checkJobLog } from '../src/job-log-check.js';
 import {
@@ -11,25 +10,12 @@ import {
   logLines,
   metricValue,
   readJobLog,
-  startReplicas,
-  stopAll,
+  useCluster,
   waitForLeader,
   waitForRecord,
-  type Replica,
 } from './harness.js';
 
-let etcd: EtcdCluster;
-let replicas: Replica[] = [];
-
-before(async () => {
-  etcd = await startEtcd(1);
-  replicas = await startReplicas(3, etcd.endpoints);
-});
-
-after(async () => {
-  await stopAll(replicas);
-  await etcd?.stop();
-});
+const { replicas } = useCluster(1, 3);
 
 test('three replicas: exactly one leader, and every replica names it', async () => {
   const { replica: leader, term } = await waitForLeader(replicas);

@@ -1,5 +1,7 @@
 /** Real scheduler replicas for integration tests, and helpers to read what they say. */
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startEtcd, waitForHealthy, type EtcdCluster } from '@faultline/kit/testing/etcd-server';
 import { startNodeService, type NodeService } from '@faultline/kit/testing/node-service';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import type { JobRecord } from '../src/job-record.js';
@@ -45,6 +47,51 @@ export async function startReplicas(
   // One after another: campaign order is start order, which keeps runs comparable.
   for (let i = 0; i < n; i++) out.push(await startReplica(`r${i}`, endpoints, env));
   return out;
+}
+
+/** An etcd cluster and replicas on it, for a whole test file; `etcd` is set once `before` ran. */
+export interface ClusterFixture {
+  etcd: EtcdCluster;
+  readonly replicas: Replica[];
+}
+
+/**
+ * Registers `before`/`after` hooks in the calling test file: starts an etcd cluster of
+ * `etcdMembers` (all healthy) and `replicaCount` replicas on it; stops them all afterwards.
+ */
+export function useCluster(etcdMembers: number, replicaCount: number): ClusterFixture {
+  const fixture = { replicas: [] as Replica[] } as { etcd?: EtcdCluster; replicas: Replica[] };
+  before(async () => {
+    const etcd = await startEtcd(etcdMembers);
+    fixture.etcd = etcd;
+    await Promise.all(etcd.members.map((m) => waitForHealthy(m, 20_000)));
+    fixture.replicas.push(...(await startReplicas(replicaCount, etcd.endpoints)));
+  });
+  after(async () => {
+    await stopAll(fixture.replicas);
+    await fixture.etcd?.stop();
+  });
+  return fixture as ClusterFixture;
+}
+
+/**
+ * Starts replicas `a` and `b` (added to `started`, for the file's cleanup) and waits for the
+ * first leader's first record in its term.
+ */
+export async function startLeaderPair(
+  endpoints: string[],
+  env: Record<string, string>,
+  started: Replica[],
+): Promise<{ replicas: Replica[]; old: Replica; other: Replica; term: number }> {
+  const replicas = [
+    await startReplica('a', endpoints, env),
+    await startReplica('b', endpoints, env),
+  ];
+  started.push(...replicas);
+  const { replica: old, term } = await waitForLeader(replicas);
+  const other = replicas.find((r) => r !== old)!;
+  await waitForRecord(old, (r) => r.term === term, 'the first leader writing');
+  return { replicas, old, other, term };
 }
 
 export async function leaderOf(r: Replica): Promise<LeaderBody> {

@@ -16,7 +16,7 @@ import {
   logLines,
   metricValue,
   readJobLog,
-  startReplica,
+  startLeaderPair,
   stopAll,
   waitForLeader,
   waitForRecord,
@@ -35,14 +35,7 @@ test('a leader paused mid-write makes its overdue write on resume, and the fence
   etcd = await startEtcd(1);
   const etcdProcess = etcd.members[0]!.process!.child;
   const env = { SCHEDULER_LEASE_GUARD: 'off', SCHEDULER_ELECTION: 'pause-mid-write' };
-  const replicas = [
-    await startReplica('a', etcd.endpoints, env),
-    await startReplica('b', etcd.endpoints, env),
-  ];
-  all.push(...replicas);
-  const { replica: old, term } = await waitForLeader(replicas);
-  const other = replicas.find((r) => r !== old)!;
-  await waitForRecord(old, (r) => r.term === term, 'the first leader writing');
+  const { old, other, term } = await startLeaderPair(etcd.endpoints, env, all);
 
   // Hold etcd still for more than one tick (500 ms), so a job write is sent and waits for its
   // reply; stop the leader, then let etcd commit the write while the leader cannot read it.

@@ -14,7 +14,7 @@ import {
   logLines,
   metricValue,
   readJobLog,
-  startReplica,
+  startLeaderPair,
   stopAll,
   waitForLeader,
   waitForRecord,
@@ -32,14 +32,7 @@ async function pauseLeaderPastTtl(guard: 'on' | 'off') {
   const etcd = await startEtcd(1);
   clusters.push(etcd);
   const env = { SCHEDULER_LEASE_GUARD: guard, SCHEDULER_ELECTION: `pause-${guard}` };
-  const replicas = [
-    await startReplica('a', etcd.endpoints, env),
-    await startReplica('b', etcd.endpoints, env),
-  ];
-  all.push(...replicas);
-  const { replica: old, term } = await waitForLeader(replicas);
-  const other = replicas.find((r) => r !== old)!;
-  await waitForRecord(old, (r) => r.term === term, 'the first leader writing');
+  const { replicas, old, other, term } = await startLeaderPair(etcd.endpoints, env, all);
 
   old.child.kill('SIGSTOP');
   const { term: newTerm } = await waitForLeader([other], term, TEST_TTL_S * 1000 + 10_000);

@@ -1,34 +1,21 @@
 // A 3-member etcd cluster under the scheduler: losing one member changes nothing visible;
 // losing two (no quorum) stops leadership changes and job writes until quorum returns.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startEtcd, waitForHealthy, type EtcdCluster } from '@faultline/kit/testing/etcd-server';
+import { waitForHealthy } from '@faultline/kit/testing/etcd-server';
 import { checkJobLog } from '../src/job-log-check.js';
 import {
   TEST_TTL_S,
   metricValue,
   readJobLog,
-  startReplicas,
-  stopAll,
+  useCluster,
   waitForLeader,
   waitForRecord,
-  type Replica,
 } from './harness.js';
 
-let etcd: EtcdCluster;
-let replicas: Replica[] = [];
-
-before(async () => {
-  etcd = await startEtcd(3);
-  await Promise.all(etcd.members.map((m) => waitForHealthy(m, 20_000)));
-  replicas = await startReplicas(2, etcd.endpoints);
-});
-
-after(async () => {
-  await stopAll(replicas);
-  await etcd?.stop();
-});
+const cluster = useCluster(3, 2);
+const { replicas } = cluster;
 
 const sum = async (name: string, labels: Record<string, string>) =>
   (await Promise.all(replicas.map((r) => metricValue(r, name, labels)))).reduce((a, b) => a + b, 0);
@@ -36,7 +23,7 @@ const sum = async (name: string, labels: Record<string, string>) =>
 test('one etcd member down: the scheduler keeps a leader and keeps writing', async () => {
   const { replica: leader } = await waitForLeader(replicas);
   const before = (await waitForRecord(leader, () => true, 'a first record')).seq;
-  await etcd.members[0]!.kill();
+  await cluster.etcd.members[0]!.kill();
   const after = await waitForRecord(
     replicas[1]!,
     (r) => r.seq >= before + 4,
@@ -50,7 +37,7 @@ test('one etcd member down: the scheduler keeps a leader and keeps writing', asy
 });
 
 test('two members down: no writes and no elections until quorum returns; then work resumes', async () => {
-  await etcd.members[1]!.kill();
+  await cluster.etcd.members[1]!.kill();
   // Writes already on the wire settle within a call timeout; then nothing may change.
   await sleep(TEST_TTL_S * 1000);
   const accepted = await sum('faultline_scheduler_fenced_writes_total', { result: 'accepted' });
@@ -76,9 +63,9 @@ test('two members down: no writes and no elections until quorum returns; then wo
   );
   const windowEnd = Date.now();
 
-  await etcd.members[0]!.start();
-  await etcd.members[1]!.start();
-  await Promise.all(etcd.members.map((m) => waitForHealthy(m, 20_000)));
+  await cluster.etcd.members[0]!.start();
+  await cluster.etcd.members[1]!.start();
+  await Promise.all(cluster.etcd.members.map((m) => waitForHealthy(m, 20_000)));
   const { replica: leader } = await waitForLeader(replicas, 0, 20_000);
   const resumed = await waitForRecord(
     leader,
