@@ -208,11 +208,13 @@ void test('a hung Redis (paused process) does not hang requests: the timeout fai
   const url = await app(limiter, { timeoutMs: 100, onError: (e) => errors.push(e) });
   redis.process.child.kill('SIGSTOP');
   t.after(() => redis.process.child.kill('SIGCONT'));
-  const started = Date.now();
-  const res = await fetch(url, { headers: { 'x-user': freshKey() } });
+  // A hang would make this fetch abort (and the test fail) instead of answering.
+  const res = await fetch(url, {
+    headers: { 'x-user': freshKey() },
+    signal: AbortSignal.timeout(10_000),
+  });
   assert.equal(res.status, 200);
   await res.arrayBuffer();
-  assert.ok(Date.now() - started < 2000);
   assert.equal(errors.length, 1);
   assert.match(String(errors[0]), /timed out/);
 });
