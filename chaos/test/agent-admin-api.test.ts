@@ -121,6 +121,7 @@ test('bad input is a 400 naming the field', async () => {
   const noPid = await admin<ErrorBody>(agent, 'POST', '/faults', { type: 'pause', ttlMs: 1000 });
   assert.equal(noPid.status, 409, 'pause without a known app pid');
   assert.equal(noPid.body.details[0]?.path, 'pid');
+  assert.equal(noPid.body.error, 'no_app_pid');
 });
 
 test('a fault is reported exactly as applied, listed with its remaining TTL, renewed, removed', async () => {

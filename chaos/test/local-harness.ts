@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findFreePortBlock, playgroundYaml } from '../src/local/port-block.js';
+import { findFreePortBlock, playgroundYaml, type PortBlock } from '../src/local/port-block.js';
 import type { PlaygroundState } from '../src/local/state-file.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/faultline.js', import.meta.url));
@@ -15,15 +15,7 @@ export const CLI = fileURLToPath(new URL('../../bin/faultline.js', import.meta.u
 export interface Playground {
   stateDir: string;
   configFile: string;
-  ports: {
-    redis: number;
-    etcdBase: number;
-    bookingBase: number;
-    schedulerBase: number;
-    gateway: number;
-    gatewayAdmin: number;
-    prometheus: number;
-  };
+  ports: PortBlock;
   cli(...args: string[]): { status: number | null; stdout: string; stderr: string };
   state(): Omit<PlaygroundState, 'pods'> & {
     running: boolean;

@@ -8,12 +8,11 @@
  *   DELETE /faults/:id          remove now → the fault as it was
  *   GET    /app, PUT /app       the app's PID ({pid}), and its /proc state
  */
-import type { Express, RequestHandler } from 'express';
+import type { Express } from 'express';
 import { z } from 'zod';
 import { createHttpApp } from '@faultline/kit/http';
 import { sendError } from '@faultline/kit/http-errors';
 import type { Agent } from './agent.js';
-import { isAgentRequestError } from './agent-errors.js';
 import { processState } from './app-process.js';
 import { ttlSchema } from './fault-spec.js';
 import { bearerAuth } from './bearer-auth.js';
@@ -42,12 +41,10 @@ export function createAdminApp(agent: Agent): Express {
       r.get('/faults', (_req, res) => {
         res.json({ faults: agent.activeFaults() });
       });
-      r.post(
-        '/faults',
-        agentErrors((req, res) => {
-          res.status(201).json(agent.apply(req.body));
-        }),
-      );
+      // Unknown link, no app pid...: ClientErrors, answered with their details by the kit.
+      r.post('/faults', (req, res) => {
+        res.status(201).json(agent.apply(req.body));
+      });
       r.post('/faults/:id/renew', (req, res) => {
         const { ttlMs } = renewBody.parse(req.body);
         const renewed = agent.renew(req.params.id, ttlMs);
@@ -73,16 +70,4 @@ export function createAdminApp(agent: Agent): Express {
       });
     },
   );
-}
-
-/** Sends the agent's own client errors (unknown link, no pid) with their details. */
-function agentErrors(fn: RequestHandler): RequestHandler {
-  return (req, res, next) => {
-    try {
-      fn(req, res, next);
-    } catch (e) {
-      if (!isAgentRequestError(e)) throw e;
-      sendError(res, e.status, e.code, e.details);
-    }
-  };
 }

@@ -8,12 +8,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import type { Express } from 'express';
+import { ClientError } from '@faultline/kit/http-errors';
 import { createLogger, type Logger } from '@faultline/kit/logging';
 import { createMetrics, type Metrics } from '@faultline/kit/metrics';
 import { Probes } from '@faultline/kit/probes';
 import { ActiveFaults } from './active-faults.js';
 import { createAdminApp } from './admin-api.js';
-import { AgentRequestError } from './agent-errors.js';
 import { createAgentMetrics } from './agent-metrics.js';
 import { signalApp, signalAppIfAlive } from './app-process.js';
 import {
@@ -164,7 +164,7 @@ export class Agent {
 
   /**
    * Validates and applies a fault; returns it exactly as applied. Bad input throws a ZodError
-   * or an {@link AgentRequestError} naming the field. A fault of the same type on the same
+   * or a {@link ClientError} naming the field. A fault of the same type on the same
    * target, or with the same id, is replaced.
    */
   apply(input: unknown): AppliedFault {
@@ -228,14 +228,14 @@ export class Agent {
   private linkFor(name: string, type: FaultRequest['type']): ProxyLink {
     const link = this.linksByName.get(name);
     if (!link)
-      throw new AgentRequestError(400, 'invalid_request', [
+      throw new ClientError(400, 'invalid_request', [
         {
           path: 'link',
           message: `unknown link ${JSON.stringify(name)}; links: ${[...this.linksByName.keys()].join(', ') || '(none)'}`,
         },
       ]);
     if (type === 'http-fault' && link.spec.protocol !== 'http')
-      throw new AgentRequestError(400, 'invalid_request', [
+      throw new ClientError(400, 'invalid_request', [
         {
           path: 'link',
           message: `link ${name} is ${link.spec.protocol}; http-fault needs an http link`,
@@ -246,7 +246,7 @@ export class Agent {
 
   private requirePid(): number {
     if (this.pid === undefined)
-      throw new AgentRequestError(409, 'no_app_pid', [
+      throw new ClientError(409, 'no_app_pid', [
         { path: 'pid', message: 'the agent does not know its app process yet (PUT /app {pid})' },
       ]);
     return this.pid;

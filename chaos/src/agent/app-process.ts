@@ -3,7 +3,7 @@
  * scheduler state from /proc, which is how a pause is observed (`T` = stopped).
  */
 import { readFile } from 'node:fs/promises';
-import { AgentRequestError } from './agent-errors.js';
+import { ClientError } from '@faultline/kit/http-errors';
 
 /** Sends `signal` to `pid`; a missing process is a 409 naming `pid`. */
 export function signalApp(pid: number, signal: NodeJS.Signals): void {
@@ -11,7 +11,7 @@ export function signalApp(pid: number, signal: NodeJS.Signals): void {
     process.kill(pid, signal);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new AgentRequestError(409, 'app_unavailable', [
+    throw new ClientError(409, 'app_unavailable', [
       {
         path: 'pid',
         message:

@@ -20,7 +20,7 @@ import type { RunRecord } from '../engine/run-registry.js';
 import { isAlive } from '../local/state-file.js';
 import { isKubernetesCliError, openKubernetesDriver } from './kubernetes-platform.js';
 import type { KubernetesCliOptions } from './kubernetes-platform.js';
-import { REPO_ROOT, resolveConfig } from './local-commands.js';
+import { stateDirOf } from './local-commands.js';
 import { fail, progress, table } from './output.js';
 
 export interface ChaosCommonOptions {
@@ -36,18 +36,12 @@ export interface ChaosRunOptions extends ChaosCommonOptions, KubernetesCliOption
   renewInterval?: number;
 }
 
-function stateDirOf(o: ChaosCommonOptions): string {
-  return resolve(REPO_ROOT, resolveConfig({ stateDir: o.stateDir, config: o.config }).stateDir);
-}
-
 function requireLocal(o: ChaosCommonOptions): void {
-  if ((o.platform ?? 'local') === 'local') return;
-  if (o.platform === 'kubernetes')
+  if (platformOf(o) === 'kubernetes')
     fail(
       'chaos explain --platform kubernetes is not available yet (chaos run --platform kubernetes is); use --platform local',
       2,
     );
-  fail(`unknown platform ${o.platform}; allowed: local, kubernetes`, 2);
 }
 
 async function load(file: string): Promise<Experiment> {

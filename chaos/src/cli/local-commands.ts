@@ -42,6 +42,11 @@ export function resolveConfig(o: UpOptions): PlaygroundConfig {
   }
 }
 
+/** The playground's state directory, from --state-dir / --config (or the default). */
+export function stateDirOf(o: { stateDir?: string; config?: string }): string {
+  return resolve(REPO_ROOT, resolveConfig({ stateDir: o.stateDir, config: o.config }).stateDir);
+}
+
 function tracingSetup(): {
   tracing: PlaygroundState['tracing'];
   jaeger?: PodSpec;
@@ -215,8 +220,7 @@ function passThrough(o: UpOptions): string[] {
 
 /** Stops the playground from any shell: SIGTERM to the supervisor, then any leftover pod. */
 export async function down(o: { stateDir?: string; config?: string }): Promise<void> {
-  const config = resolveConfig(o);
-  const stateDir = resolve(REPO_ROOT, config.stateDir);
+  const stateDir = stateDirOf(o);
   const state = readState(stateDir);
   if (!state) {
     progress(`nothing to stop (no state in ${stateDir})`);
@@ -252,8 +256,7 @@ export async function status(o: {
   config?: string;
   json?: boolean;
 }): Promise<void> {
-  const config = resolveConfig(o);
-  const stateDir = resolve(REPO_ROOT, config.stateDir);
+  const stateDir = stateDirOf(o);
   const state = readState(stateDir);
   if (!state) fail(`no playground state in ${stateDir}; start one with \`faultline up --local\``);
   const running = isAlive(state.supervisorPid) && state.phase !== 'stopped';

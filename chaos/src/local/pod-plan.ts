@@ -195,89 +195,75 @@ export function buildPlan(inp: PlanInputs): Plan {
     '@faultline/kit/telemetry-preload',
     service(svc),
   ];
+  /** A chaos-enabled app replica: traffic enters through its agent's `inbound` link. */
+  const appReplica = (
+    svc: 'booking' | 'scheduler',
+    i: number,
+    port: number,
+    env: Record<string, string>,
+    outbound: AgentLinkSpec[],
+  ): PodSpec => ({
+    name: `${svc}-${i}`,
+    service: svc,
+    labels: { app: svc, tier: 'app', replica: String(i), 'chaos.faultline.dev/enabled': 'true' },
+    stage: 1,
+    command: inp.node,
+    args: nodeArgs(svc),
+    env: { ...tracing, OTEL_SERVICE_NAME: svc, FAULTLINE_INSTANCE: `${svc}-${i}`, ...env },
+    port,
+    otherPorts: [],
+    readyUrl: `http://${LOOPBACK}:${port}/readyz`,
+    metricsUrl: `http://${LOOPBACK}:${port}/metrics`,
+    restart: true,
+    agentLinks: [
+      ...outbound,
+      // Gateway traffic enters through the agent (http faults); probes go to the app directly.
+      { name: 'inbound', target: `${LOOPBACK}:${port}`, protocol: 'http', kind: 'inbound' },
+    ],
+    servedVia: 'inbound',
+  });
+  const outboundLink = (name: string, port: number): AgentLinkSpec => ({
+    name,
+    target: `${LOOPBACK}:${port}`,
+    protocol: 'tcp',
+    kind: 'outbound',
+  });
   for (let i = 0; i < c.replicas.booking; i++) {
     const port = c.ports.bookingBase + i;
-    pods.push({
-      name: `booking-${i}`,
-      service: 'booking',
-      labels: {
-        app: 'booking',
-        tier: 'app',
-        replica: String(i),
-        'chaos.faultline.dev/enabled': 'true',
-      },
-      stage: 1,
-      command: inp.node,
-      args: nodeArgs('booking'),
-      env: {
-        ...tracing,
-        OTEL_SERVICE_NAME: 'booking',
-        FAULTLINE_INSTANCE: `booking-${i}`,
-        BOOKING_PORT: String(port),
-        BOOKING_INSTANCE: `booking-${i}`,
-        BOOKING_REDIS_URL: `redis://${LOOPBACK}:{{link:redis}}`,
-        BOOKING_DRAIN_MS: '500',
-      },
-      port,
-      otherPorts: [],
-      readyUrl: `http://${LOOPBACK}:${port}/readyz`,
-      metricsUrl: `http://${LOOPBACK}:${port}/metrics`,
-      restart: true,
-      agentLinks: [
+    pods.push(
+      appReplica(
+        'booking',
+        i,
+        port,
         {
-          name: 'redis',
-          target: `${LOOPBACK}:${c.ports.redis}`,
-          protocol: 'tcp',
-          kind: 'outbound',
+          BOOKING_PORT: String(port),
+          BOOKING_INSTANCE: `booking-${i}`,
+          BOOKING_REDIS_URL: `redis://${LOOPBACK}:{{link:redis}}`,
+          BOOKING_DRAIN_MS: '500',
         },
-        // Gateway traffic enters through the agent (http faults); probes go to the app directly.
-        { name: 'inbound', target: `${LOOPBACK}:${port}`, protocol: 'http', kind: 'inbound' },
-      ],
-      servedVia: 'inbound',
-    });
+        [outboundLink('redis', c.ports.redis)],
+      ),
+    );
   }
   for (let i = 0; i < c.replicas.scheduler; i++) {
     const port = c.ports.schedulerBase + i;
-    pods.push({
-      name: `scheduler-${i}`,
-      service: 'scheduler',
-      labels: {
-        app: 'scheduler',
-        tier: 'app',
-        replica: String(i),
-        'chaos.faultline.dev/enabled': 'true',
-      },
-      stage: 1,
-      command: inp.node,
-      args: nodeArgs('scheduler'),
-      env: {
-        ...tracing,
-        OTEL_SERVICE_NAME: 'scheduler',
-        FAULTLINE_INSTANCE: `scheduler-${i}`,
-        SCHEDULER_PORT: String(port),
-        SCHEDULER_INSTANCE: `scheduler-${i}`,
-        SCHEDULER_ETCD_ENDPOINTS: etcdMembers
-          .map((m) => `http://${LOOPBACK}:{{link:${m.name}}}`)
-          .join(','),
-        SCHEDULER_LEASE_TTL_S: String(c.scheduler.leaseTtlSeconds),
-        SCHEDULER_TICK_MS: String(c.scheduler.tickMs),
-      },
-      port,
-      otherPorts: [],
-      readyUrl: `http://${LOOPBACK}:${port}/readyz`,
-      metricsUrl: `http://${LOOPBACK}:${port}/metrics`,
-      restart: true,
-      agentLinks: [
-        ...etcdMembers.map((m) => ({
-          name: m.name,
-          target: `${LOOPBACK}:${m.client}`,
-          protocol: 'tcp' as const,
-          kind: 'outbound' as const,
-        })),
-        { name: 'inbound', target: `${LOOPBACK}:${port}`, protocol: 'http', kind: 'inbound' },
-      ],
-      servedVia: 'inbound',
-    });
+    pods.push(
+      appReplica(
+        'scheduler',
+        i,
+        port,
+        {
+          SCHEDULER_PORT: String(port),
+          SCHEDULER_INSTANCE: `scheduler-${i}`,
+          SCHEDULER_ETCD_ENDPOINTS: etcdMembers
+            .map((m) => `http://${LOOPBACK}:{{link:${m.name}}}`)
+            .join(','),
+          SCHEDULER_LEASE_TTL_S: String(c.scheduler.leaseTtlSeconds),
+          SCHEDULER_TICK_MS: String(c.scheduler.tickMs),
+        },
+        etcdMembers.map((m) => outboundLink(m.name, m.client)),
+      ),
+    );
   }
 
   const discoveryFiles = {
