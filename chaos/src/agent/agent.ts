@@ -25,7 +25,7 @@ import {
 } from './fault-spec.js';
 import { linkListSchema, type LinkSpecInput } from './link-spec.js';
 import { ProxyLink, type LinkView } from './proxy-link.js';
-import { randomSeed, seededRng } from './rng.js';
+import { randomSeed, seededRandom } from '@faultline/kit/seeded-random';
 import { generateToken, readProvidedToken, writeTokenFile } from './token-file.js';
 
 /** Default TTL cap: ten minutes; longer faults are renewed. */
@@ -194,7 +194,7 @@ export class Agent {
     const span = this.faults.startSpan(record);
     try {
       if (link) {
-        link.addFault({ record, rng: seededRng((params.seed as number | undefined) ?? 0) });
+        link.addFault({ record, rng: seededRandom((params.seed as number | undefined) ?? 0) });
         this.faults.add(record, span, () => link.removeFault(record.id));
       } else if (req.type === 'pause') {
         signalApp(pid!, 'SIGSTOP');

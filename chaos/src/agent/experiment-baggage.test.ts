@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withExperimentBaggage } from './experiment-baggage.js';
 import { deriveState, needsFaultPath, type LinkFault } from './link-fault-state.js';
-import { seededRng } from './rng.js';
+import { seededRandom } from '@faultline/kit/seeded-random';
 import type { AppliedFault } from './fault-spec.js';
 
 const cases: { name: string; input: string; output: string }[] = [
@@ -82,7 +82,7 @@ const fault = (over: Partial<AppliedFault>): LinkFault => ({
     oneShot: false,
     ...over,
   },
-  rng: seededRng(1),
+  rng: seededRandom(1),
 });
 
 test('deriveState: only http links under an experiment mark requests (latest experiment wins)', () => {

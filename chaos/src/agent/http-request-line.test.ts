@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { httpVerdict, parseRequestLine } from './http-request-line.js';
-import { seededRng } from './rng.js';
+import { seededRandom } from '@faultline/kit/seeded-random';
 
 test('request lines are recognised at the start of a chunk only', () => {
   assert.deepEqual(parseRequestLine(Buffer.from('POST /bookings?x=1 HTTP/1.1\r\nHost: a\r\n')), {
@@ -21,7 +21,7 @@ test('verdicts follow route prefix, method and percentage', () => {
     methods: new Set(['GET']),
     percent: 100,
     abortStatus: 503,
-    rng: seededRng(1),
+    rng: seededRandom(1),
   };
   assert.deepEqual(httpVerdict(rule, { method: 'GET', path: '/api/x' }), { abortStatus: 503 });
   assert.equal(httpVerdict(rule, { method: 'POST', path: '/api/x' }), undefined);

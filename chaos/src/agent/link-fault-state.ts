@@ -3,7 +3,7 @@
  * forwarding code reads per burst. Recomputed whenever a fault on the link comes or goes.
  */
 import type { AppliedFault, Direction } from './fault-spec.js';
-import type { Rng } from './rng.js';
+import type { Random as Rng } from '@faultline/kit/seeded-random';
 
 /** One of the two ways bytes travel: client → target (`upstream`) or back (`downstream`). */
 export type Flow = 'upstream' | 'downstream';

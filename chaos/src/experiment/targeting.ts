@@ -5,7 +5,7 @@
  * be replayed. Then the safety checks run; the result is a plan or every reason for refusal.
  */
 import { randomInt } from 'node:crypto';
-import { seededRng } from '../agent/rng.js';
+import { seededRandom } from '@faultline/kit/seeded-random';
 import { checkOptIn, checkReplicaShare, checkScope } from './safety.js';
 import type { Refusal } from './safety.js';
 import type { Experiment, ExperimentSpec, TargetMode } from './spec.js';
@@ -81,7 +81,7 @@ function matchPods(
 /** `k` of `pods` chosen by a seeded partial Fisher–Yates shuffle, returned sorted by name. */
 export function choosePods(pods: readonly CandidatePod[], k: number, seed: number): CandidatePod[] {
   const pool = [...pods].sort((a, b) => a.name.localeCompare(b.name));
-  const rng = seededRng(seed);
+  const rng = seededRandom(seed);
   for (let i = 0; i < Math.min(k, pool.length); i++) {
     const j = i + Math.floor(rng() * (pool.length - i));
     [pool[i], pool[j]] = [pool[j] as CandidatePod, pool[i] as CandidatePod];
