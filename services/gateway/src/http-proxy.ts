@@ -26,7 +26,7 @@ import {
 } from '@opentelemetry/api';
 import { Deadline, DEADLINE_HEADER } from '@faultline/kit/deadline';
 import type { Logger } from '@faultline/kit/logging';
-import { observeWithExemplar, type Metrics } from '@faultline/kit/metrics';
+import type { Metrics } from '@faultline/kit/metrics';
 import type { RetryBudget } from '@faultline/kit/retry';
 import type { Backend, ResultClass } from './backend.js';
 import type { BackendPool } from './backend-pool.js';
@@ -192,7 +192,7 @@ class ProxyExchange {
 
   start(): void {
     const { req, res, opts } = this;
-    opts.metrics.httpServerActive.inc({ http_request_method: this.#metricMethod() });
+    opts.metrics.httpServerActive.inc(this.#metricMethod());
     res.once('close', () => this.#finish());
     this.upstream.budget.recordRequest();
 
@@ -431,7 +431,7 @@ class ProxyExchange {
     this.#current?.abort('cancelled');
     const method = this.#metricMethod();
     const { metrics } = this.opts;
-    metrics.httpServerActive.dec({ http_request_method: method });
+    metrics.httpServerActive.dec(method);
     const status = this.res.statusCode;
     const labels = {
       http_request_method: method,
@@ -444,7 +444,7 @@ class ProxyExchange {
       this.#span.setAttribute('http.response.status_code', status);
       traceId = this.#span.spanContext().traceId;
     }
-    observeWithExemplar(metrics.httpServerDuration, labels, seconds, traceId);
+    metrics.httpServerDuration.observe(labels, seconds, traceId);
     this.#span.end();
   }
 }

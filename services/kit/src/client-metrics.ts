@@ -5,7 +5,7 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { observeWithExemplar, sampledTraceId, type Metrics } from './metrics.js';
+import { sampledTraceId, type Metrics } from './metrics.js';
 
 interface Started {
   start: bigint;
@@ -35,8 +35,7 @@ export function recordHttpClientMetrics(metrics: Metrics): () => void {
     const s = inFlight.get(key);
     if (!s) return;
     inFlight.delete(key);
-    observeWithExemplar(
-      metrics.httpClientDuration,
+    metrics.httpClientDuration.observe(
       {
         http_request_method: s.method,
         server_address: s.address,

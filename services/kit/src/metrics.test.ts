@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import client from 'prom-client';
-import { createMetrics, observeWithExemplar } from './metrics.js';
+import { createMetrics } from './metrics.js';
 import { renderText, wantsOpenMetrics } from './metrics-exposition.js';
 
 test('OpenMetrics carries exemplars; the text view does not, and both keep _total on counters', async () => {
@@ -12,8 +12,7 @@ test('OpenMetrics carries exemplars; the text view does not, and both keep _tota
     registers: [m.registry],
   });
   c.inc(3);
-  observeWithExemplar(
-    m.httpServerDuration,
+  m.httpServerDuration.observe(
     { http_request_method: 'GET', http_route: '/x', http_response_status_code: 200 },
     0.004,
     'a'.repeat(32),

@@ -4,8 +4,9 @@
  * carrying `trace_id` so Grafana can jump from a latency bucket to the trace.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { trace, context, TraceFlags } from '@opentelemetry/api';
-import client, { Registry, type Histogram, type OpenMetricsContentType } from 'prom-client';
+import { trace, context, TraceFlags, type Context } from '@opentelemetry/api';
+import client, { Registry, type OpenMetricsContentType } from 'prom-client';
+import { DurationHistogram } from './duration-histogram.js';
 
 /** OTel's recommended HTTP duration buckets, plus 1 ms and 2.5 ms for a fast proxy hop. */
 export const HTTP_DURATION_BUCKETS = [
@@ -14,11 +15,12 @@ export const HTTP_DURATION_BUCKETS = [
 
 export interface Metrics {
   readonly registry: Registry<OpenMetricsContentType>;
-  readonly httpServerDuration: Histogram<
+  readonly httpServerDuration: DurationHistogram<
     'http_request_method' | 'http_route' | 'http_response_status_code'
   >;
-  readonly httpServerActive: client.Gauge<'http_request_method'>;
-  readonly httpClientDuration: Histogram<
+  /** `http_server_active_requests` by method. */
+  readonly httpServerActive: ActiveRequests;
+  readonly httpClientDuration: DurationHistogram<
     | 'http_request_method'
     | 'server_address'
     | 'server_port'
@@ -37,21 +39,25 @@ export interface MetricsOptions {
 export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registry = new Registry<OpenMetricsContentType>();
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  const httpServerDuration = new client.Histogram({
+  const httpServerDuration = new DurationHistogram({
     name: 'http_server_request_duration_seconds',
     help: 'Duration of HTTP server requests.',
     labelNames: ['http_request_method', 'http_route', 'http_response_status_code'] as const,
     buckets: HTTP_DURATION_BUCKETS,
-    enableExemplars: true,
     registers: [registry],
   });
-  const httpServerActive = new client.Gauge({
+  const httpServerActive = new ActiveRequests();
+  new client.Gauge({
     name: 'http_server_active_requests',
     help: 'HTTP server requests in flight.',
     labelNames: ['http_request_method'] as const,
     registers: [registry],
+    collect() {
+      for (const [method, n] of httpServerActive.byMethod())
+        this.set({ http_request_method: method }, n);
+    },
   });
-  const httpClientDuration = new client.Histogram({
+  const httpClientDuration = new DurationHistogram({
     name: 'http_client_request_duration_seconds',
     help: 'Duration of HTTP client requests.',
     labelNames: [
@@ -62,7 +68,6 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
       'error_type',
     ] as const,
     buckets: HTTP_DURATION_BUCKETS,
-    enableExemplars: true,
     registers: [registry],
   });
   const queueLength = new client.Gauge({
@@ -103,25 +108,29 @@ function registerRuntimeMetrics(registry: Registry<OpenMetricsContentType>): voi
   });
 }
 
-/** The active span's trace id, when it is sampled (only sampled traces reach Jaeger). */
-export function sampledTraceId(): string | undefined {
-  const span = trace.getSpan(context.active());
-  if (!span) return undefined;
-  const sc = span.spanContext();
-  return sc.traceFlags & TraceFlags.SAMPLED ? sc.traceId : undefined;
+/**
+ * Requests in flight per method, kept in plain numbers and read by the gauge at scrape time:
+ * prom-client's `inc`/`dec` with labels hash the label object on every call, and the server
+ * path calls them twice per request.
+ */
+export class ActiveRequests {
+  readonly #byMethod = new Map<string, number>();
+
+  inc(method: string): void {
+    this.#byMethod.set(method, (this.#byMethod.get(method) ?? 0) + 1);
+  }
+
+  dec(method: string): void {
+    this.#byMethod.set(method, (this.#byMethod.get(method) ?? 0) - 1);
+  }
+
+  byMethod(): IterableIterator<[string, number]> {
+    return this.#byMethod.entries();
+  }
 }
 
-/** Observes `seconds`, attaching the current trace as an exemplar when there is one. */
-export function observeWithExemplar<L extends string>(
-  histogram: Histogram<L>,
-  labels: Partial<Record<L, string | number>>,
-  seconds: number,
-  traceId: string | undefined = sampledTraceId(),
-): void {
-  // Exemplar-enabled histograms take only the object form; no labels = no exemplar.
-  histogram.observe({
-    labels,
-    value: seconds,
-    exemplarLabels: (traceId ? { trace_id: traceId } : {}) as Partial<Record<L, string>>,
-  });
+/** The trace id of `ctx`'s span when it is sampled (only sampled traces reach Jaeger). */
+export function sampledTraceId(ctx: Context = context.active()): string | undefined {
+  const sc = trace.getSpanContext(ctx);
+  return sc !== undefined && sc.traceFlags & TraceFlags.SAMPLED ? sc.traceId : undefined;
 }
