@@ -16,8 +16,11 @@ const HELLO = fileURLToPath(
   new URL('../../../services/kit/dist/test/fixtures/hello-service.js', import.meta.url),
 );
 const CONNECTIONS = 32;
-const SECONDS = 5;
-const ROUNDS = 3;
+const SECONDS = 4;
+// Paired rounds, each arm right after the other; the verdict is the median of the per-round
+// ratios. Measured here, single rounds on a shared 2-core VM ranged from 0.6 to 1.1 of each
+// other for identical arms, so three rounds were not enough to trust a 0.85 budget.
+const ROUNDS = 7;
 const STARTUP_TRIALS = 7;
 
 async function load(svc: NodeService): Promise<WrkResult> {
@@ -89,13 +92,15 @@ const bench: Benchmark = {
     const median = (xs: number[]) => percentile(xs, 50);
     const rpsOn = median(onRuns.map((r) => r.requestsPerSec));
     const rpsOff = median(offRuns.map((r) => r.requestsPerSec));
+    const ratios = onRuns.map((r, i) => r.requestsPerSec / offRuns[i]!.requestsPerSec);
+    const ratio = median(ratios);
     const p99On = median(onRuns.map((r) => r.p99));
     const p99Off = median(offRuns.map((r) => r.p99));
     const errors = [...onRuns, ...offRuns].reduce((a, r) => a + r.socketErrors + r.non2xx, 0);
     return {
       name: 'kit',
       notes: [
-        `wrk -c${CONNECTIONS} -t1 -d${SECONDS}s GET /items/:id, ${ROUNDS} interleaved rounds, medians reported`,
+        `wrk -c${CONNECTIONS} -t1 -d${SECONDS}s GET /items/:id, ${ROUNDS} paired rounds (on, then off); throughput verdict = median of the per-round on/off ratios`,
         `"on": telemetry preload, sampling ratio ${DEFAULT_SAMPLING_RATIO} (the default), OTLP/HTTP export to a local receiver that counts bytes without parsing, RED + client metrics`,
         '"off": FAULTLINE_TELEMETRY=off and no RED metrics',
         `start-up: spawn → /readyz 200 with telemetry on, ${STARTUP_TRIALS} trials`,
@@ -103,6 +108,8 @@ const bench: Benchmark = {
       figures: {
         'rps on': rpsOn,
         'rps off': rpsOff,
+        'on/off per round, lowest': Math.min(...ratios),
+        'on/off per round, highest': Math.max(...ratios),
         'p50 on (ms)': median(onRuns.map((r) => r.p50)),
         'p50 off (ms)': median(offRuns.map((r) => r.p50)),
         'p99 on (ms)': p99On,
@@ -115,7 +122,7 @@ const bench: Benchmark = {
         'start-up to ready max (ms)': Math.max(...startups),
       },
       budgets: [
-        { name: 'throughput on/off', value: rpsOn / rpsOff, op: '>=', limit: 0.85 },
+        { name: 'throughput on/off', value: ratio, op: '>=', limit: 0.85 },
         {
           name: 'start-up to /readyz p50',
           value: median(startups),

@@ -11,15 +11,19 @@
  * the same name.
  */
 import {
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Context,
   type Tracer,
 } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
+import { rootSamplingRatio, SAMPLED_BY_KIT } from './server-sampling.js';
+import { newSpanId, newTraceId } from './trace-ids.js';
 
 /** Baggage key set by the faultline agent, and the span attribute it becomes. */
 export const EXPERIMENT_KEY = 'faultline.experiment';
@@ -39,19 +43,49 @@ export interface ServerSpan {
   end(route: string, status: number, aborted: boolean): void;
 }
 
+const noop = () => undefined;
+
 /** Starts the SERVER span of an incoming request (called once per request, by the kit). */
 export function startServerSpan(req: IncomingMessage, path: string, tracer: Tracer): ServerSpan {
+  // `parent` keeps the extracted baggage, so the handler's outgoing calls propagate it on.
   const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  const ratio = rootSamplingRatio();
+  if (ratio === undefined) return sdkServerSpan(req, path, tracer, parent, parent);
+  const remote = trace.getSpanContext(parent);
+  const hasParent = remote !== undefined && isSpanContextValid(remote);
+  const sampled = hasParent
+    ? (remote.traceFlags & TraceFlags.SAMPLED) !== 0
+    : Math.random() < ratio;
+  if (sampled) {
+    const decided = hasParent ? parent : parent.setValue(SAMPLED_BY_KIT, true);
+    return sdkServerSpan(req, path, tracer, parent, decided);
+  }
+  const span = trace.wrapSpanContext({
+    traceId: hasParent ? remote.traceId : newTraceId(),
+    spanId: newSpanId(),
+    traceFlags: TraceFlags.NONE,
+    traceState: remote?.traceState,
+  });
+  return { context: trace.setSpan(parent, span), end: noop };
+}
+
+/** The span from the SDK's tracer, sampled by `samplingContext`; attributes only if it records. */
+function sdkServerSpan(
+  req: IncomingMessage,
+  path: string,
+  tracer: Tracer,
+  parent: Context,
+  samplingContext: Context,
+): ServerSpan {
   const method = req.method ?? 'GET';
   // Only the sampling-relevant attribute up front; the rest only for spans that record.
   const span = tracer.startSpan(
     method,
     { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } },
-    parent,
+    samplingContext,
   );
-  // `parent` keeps the extracted baggage, so the handler's outgoing calls propagate it on.
   const ctx = trace.setSpan(parent, span);
-  if (!span.isRecording()) return { context: ctx, end: () => undefined };
+  if (!span.isRecording()) return { context: ctx, end: noop };
   const experiment = experimentOf(parent);
   if (experiment !== undefined) span.setAttribute(EXPERIMENT_KEY, experiment);
   span.setAttributes({

@@ -6,7 +6,7 @@
  * their SERVER span from the kit's own middleware (server-tracing.ts). Start it from the
  * preload file (`--import @faultline/kit/telemetry-preload`), so modules are patched first.
  */
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, SamplingDecision, trace, type Context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
@@ -19,6 +19,8 @@ import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   TracerProvider,
+  type Sampler,
+  type SamplingResult,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
@@ -30,6 +32,7 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { hostname } from 'node:os';
+import { SAMPLED_BY_KIT, setRootSamplingRatio } from './server-sampling.js';
 
 /** Loaded unless disabled: outgoing HTTP (node:http, fetch), Redis, and gRPC (etcd). */
 export const DEFAULT_INSTRUMENTATIONS = ['http', 'undici', 'ioredis', 'grpc'] as const;
@@ -125,7 +128,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       'service.version': options.serviceVersion,
       'service.instance.id': options.instanceId,
     }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.samplingRatio) }),
+    sampler: new ParentBasedSampler({ root: new RootSampler(options.samplingRatio) }),
     spanProcessors,
   });
   trace.setGlobalTracerProvider(provider);
@@ -155,15 +158,41 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       .map(([, make]) => make()),
   });
 
+  setRootSamplingRatio(options.samplingRatio);
+
   const telemetry: Telemetry = {
     options,
     exporting: spanProcessors.length > 0,
     flush: () => provider.forceFlush(),
     shutdown: async () => {
+      setRootSamplingRatio(undefined);
       await provider.shutdown();
       contextManager.disable();
     },
   };
   (globalThis as Record<symbol, Telemetry | undefined>)[GLOBAL_KEY] = telemetry;
   return telemetry;
+}
+
+/**
+ * Root spans are sampled at the ratio (by trace id, as OTel's TraceIdRatioBased), except an
+ * incoming request's SERVER span that the kit has already chosen to sample at the same ratio
+ * (server-sampling.ts): rolling the dice twice would sample ratio² of them.
+ */
+class RootSampler implements Sampler {
+  readonly #ratio: TraceIdRatioBasedSampler;
+
+  constructor(ratio: number) {
+    this.#ratio = new TraceIdRatioBasedSampler(ratio);
+  }
+
+  shouldSample(ctx: Context, traceId: string): SamplingResult {
+    if (ctx.getValue(SAMPLED_BY_KIT) === true)
+      return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+    return this.#ratio.shouldSample(ctx, traceId);
+  }
+
+  toString(): string {
+    return `FaultlineRootSampler{${this.#ratio.toString()}}`;
+  }
 }
