@@ -9,19 +9,12 @@
  * own dice again, a root span the kit has already chosen (the context carries SAMPLED_BY_KIT).
  */
 import { createContextKey } from '@opentelemetry/api';
+import { currentTelemetry } from './current-telemetry.js';
 
 /** Set on the context of a root span the kit decided to sample. */
 export const SAMPLED_BY_KIT = createContextKey('faultline.kit.sampled-root');
 
-const RATIO = Symbol.for('faultline.kit.root-sampling-ratio');
-type Holder = Record<symbol, number | undefined>;
-
-/** Called by startTelemetry: the kit decides root sampling of incoming requests at `ratio`. */
-export function setRootSamplingRatio(ratio: number | undefined): void {
-  (globalThis as Holder)[RATIO] = ratio;
-}
-
 /** The root ratio when the kit's telemetry runs; undefined = leave every decision to the SDK. */
 export function rootSamplingRatio(): number | undefined {
-  return (globalThis as Holder)[RATIO];
+  return currentTelemetry()?.options.samplingRatio;
 }

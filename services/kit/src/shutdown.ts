@@ -8,7 +8,8 @@ import type { Server } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import type { Logger } from './logging.js';
 import type { Probes } from './probes.js';
-import { currentTelemetry, type Telemetry } from './telemetry.js';
+import { currentTelemetry } from './current-telemetry.js';
+import type { Telemetry } from './telemetry.js';
 
 export interface ShutdownOptions {
   /** HTTP servers, or plain TCP servers (an L4 listener). */

@@ -32,7 +32,8 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { hostname } from 'node:os';
-import { SAMPLED_BY_KIT, setRootSamplingRatio } from './server-sampling.js';
+import { setCurrentTelemetry } from './current-telemetry.js';
+import { SAMPLED_BY_KIT } from './server-sampling.js';
 
 /** Loaded unless disabled: outgoing HTTP (node:http, fetch), Redis, and gRPC (etcd). */
 export const DEFAULT_INSTRUMENTATIONS = ['http', 'undici', 'ioredis', 'grpc'] as const;
@@ -69,13 +70,6 @@ export interface Telemetry {
   /** Export what is buffered (shutdown calls this). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
-}
-
-const GLOBAL_KEY = Symbol.for('faultline.telemetry');
-
-/** The telemetry started by the preload, if any; shutdown flushes it. */
-export function currentTelemetry(): Telemetry | undefined {
-  return (globalThis as Record<symbol, Telemetry | undefined>)[GLOBAL_KEY];
 }
 
 /** Reads the standard OTEL_* variables (plus FAULTLINE_INSTANCE for the pod name). */
@@ -158,19 +152,17 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       .map(([, make]) => make()),
   });
 
-  setRootSamplingRatio(options.samplingRatio);
-
   const telemetry: Telemetry = {
     options,
     exporting: spanProcessors.length > 0,
     flush: () => provider.forceFlush(),
     shutdown: async () => {
-      setRootSamplingRatio(undefined);
+      setCurrentTelemetry(undefined);
       await provider.shutdown();
       contextManager.disable();
     },
   };
-  (globalThis as Record<symbol, Telemetry | undefined>)[GLOBAL_KEY] = telemetry;
+  setCurrentTelemetry(telemetry);
   return telemetry;
 }
 
