@@ -75,18 +75,29 @@ export function registerGatewayMetrics(
         for (const u of upstreams()) this.inc({ upstream: u.name }, value(u));
       },
     });
-  const perBackendCounter = (name: string, help: string, value: (b: Backend) => number) =>
-    new Counter({
+  /** A counter or gauge per backend, read from the backends at scrape time. */
+  const perBackend = (
+    type: 'counter' | 'gauge',
+    name: string,
+    help: string,
+    value: (b: Backend) => number,
+  ) => {
+    const config = {
       name,
       help,
       labelNames: ['upstream', 'backend'] as const,
       registers,
-      collect() {
+      collect(this: {
+        reset(): void;
+        inc(labels: Record<'upstream' | 'backend', string>, value: number): void;
+      }) {
         this.reset();
         for (const u of upstreams())
           for (const b of u.pool.all()) this.inc({ upstream: u.name, backend: b.id }, value(b));
       },
-    });
+    };
+    return type === 'counter' ? new Counter(config) : new Gauge(config);
+  };
   perUpstreamCounter(
     'faultline_gateway_retries_total',
     'Retries sent to another backend.',
@@ -97,52 +108,47 @@ export function registerGatewayMetrics(
     'Retries refused because the upstream retry budget was exhausted.',
     (u) => u.pool.retries.budgetExhausted,
   );
-  perBackendCounter(
+  perBackend(
+    'counter',
     'faultline_gateway_ejections_total',
     'Outlier ejections of a backend.',
     (b) => b.ejections,
   );
-  perBackendCounter(
+  perBackend(
+    'counter',
     'faultline_gateway_tcp_connections_total',
     'L4 connections opened to a backend.',
     (b) => b.tcpConnectionsTotal,
   );
-  const perBackendGauge = (name: string, help: string, value: (b: Backend) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['upstream', 'backend'] as const,
-      registers,
-      collect() {
-        this.reset();
-        for (const u of upstreams())
-          for (const b of u.pool.all()) this.set({ upstream: u.name, backend: b.id }, value(b));
-      },
-    });
-  perBackendGauge(
+  perBackend(
+    'gauge',
     'faultline_gateway_backend_in_flight',
     'Requests in flight to a backend.',
     (b) => b.inFlight,
   );
-  perBackendGauge(
+  perBackend(
+    'gauge',
     'faultline_gateway_tcp_connections',
     'Open L4 connections to a backend.',
     (b) => b.tcpConnections,
   );
-  perBackendGauge(
+  perBackend(
+    'gauge',
     'faultline_gateway_backend_healthy',
     'Active health: 1 healthy, 0 unhealthy.',
     (b) => (b.healthy ? 1 : 0),
   );
-  perBackendGauge('faultline_gateway_backend_ejected', '1 while a backend is ejected.', (b) =>
+  perBackend('gauge', 'faultline_gateway_backend_ejected', '1 while a backend is ejected.', (b) =>
     b.ejected ? 1 : 0,
   );
-  perBackendGauge(
+  perBackend(
+    'gauge',
     'faultline_gateway_backend_eligible',
     '1 while a backend takes new requests.',
     (b) => (b.ineligibleReason === undefined ? 1 : 0),
   );
-  perBackendGauge(
+  perBackend(
+    'gauge',
     'faultline_gateway_breaker_state',
     'Per-backend circuit breaker: 0 closed, 1 open, 2 half-open.',
     (b) => BREAKER_STATE_VALUE[b.breaker.state],

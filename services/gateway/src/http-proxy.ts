@@ -178,10 +178,9 @@ class ProxyExchange {
         (this.#method === 'POST' && req.headers['idempotency-key'] !== undefined));
     this.#streamBody = false;
     this.#stickyToken = upstream.sticky?.tokenOf(req.headers.cookie);
-    // Under the kit's http instrumentation the server span is active: nest under it. Without
-    // it (telemetry preload off or trimmed), continue the caller's trace from its headers.
-    const active = context.active();
-    const parent = trace.getSpan(active) ? active : propagation.extract(active, req.headers);
+    // No span is active here (the kit never instruments incoming requests): continue the
+    // caller's trace from its headers.
+    const parent = propagation.extract(context.active(), req.headers);
     this.#span = tracer.startSpan(
       `proxy ${upstream.name}`,
       { kind: SpanKind.INTERNAL, attributes: { 'faultline.gateway.upstream': upstream.name } },
