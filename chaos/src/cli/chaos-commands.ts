@@ -10,7 +10,7 @@ import { isExperimentSpecError, loadExperiment } from '../experiment/load.js';
 import { DEFAULT_MAX_DURATION_MS } from '../experiment/spec.js';
 import type { Experiment } from '../experiment/spec.js';
 import { TERMINAL_PHASES } from '../experiment/status.js';
-import { resolveTargets } from '../experiment/targeting.js';
+import { resolveTargetsOn } from '../experiment/targeting.js';
 import { AgentClient } from '../engine/agent-client.js';
 import { EXIT, runExperiment } from '../engine/experiment-run.js';
 import { LocalDriver } from '../engine/local-driver.js';
@@ -233,15 +233,8 @@ export async function chaosExplain(file: string, o: ChaosCommonOptions): Promise
     process.stdout.write(`${text}\n`);
     return;
   }
-  const resolution = resolveTargets(
-    experiment,
-    await driver.listCandidates({
-      service: experiment.spec.target.service,
-      roles: experiment.spec.target.role !== undefined,
-    }),
-    {
-      defaultNamespace: driver.defaultNamespace,
-    },
-  );
+  const resolution = await resolveTargetsOn(driver, experiment, {
+    defaultNamespace: driver.defaultNamespace,
+  });
   process.stdout.write(`${explainExperiment(experiment, resolution).text}\n`);
 }

@@ -13,7 +13,7 @@ import { formatDuration } from '../experiment/duration.js';
 import { explainExperiment } from '../experiment/explain.js';
 import type { Experiment } from '../experiment/spec.js';
 import type { ExperimentPhase, VerificationResult } from '../experiment/status.js';
-import { resolveTargets } from '../experiment/targeting.js';
+import { resolveTargetsOn } from '../experiment/targeting.js';
 import type { CandidatePod } from '../experiment/targeting.js';
 import { watchAbortConditions } from './abort-watch.js';
 import { abortableSleep } from './abortable-sleep.js';
@@ -92,11 +92,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const save = () => {
     if (o.stateDir) writeRun(o.stateDir, record);
   };
-  const scope = { service: spec.target.service, roles: spec.target.role !== undefined };
   const withDuration: Experiment = { ...experiment, spec: { ...spec, duration: durationMs } };
 
   // 1. Targets and safety, before anything is applied.
-  const resolution = resolveTargets(withDuration, await driver.listCandidates(scope), {
+  const resolution = await resolveTargetsOn(driver, withDuration, {
     defaultNamespace: driver.defaultNamespace,
     seed,
   });
@@ -306,7 +305,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     if (stop.signal.aborted) break;
     if (Date.now() >= nextRepeat && Date.now() < endsAt) {
       nextRepeat += spec.repeat!.interval;
-      const again = resolveTargets(withDuration, await driver.listCandidates(scope), {
+      const again = await resolveTargetsOn(driver, withDuration, {
         defaultNamespace: driver.defaultNamespace,
         seed: seed + record.applied.length,
       });

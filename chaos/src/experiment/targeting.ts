@@ -89,6 +89,28 @@ export function choosePods(pods: readonly CandidatePod[], k: number, seed: numbe
   return pool.slice(0, k).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** What lists a service's pods: every platform driver. */
+export interface CandidateSource {
+  listCandidates(scope: { service: string; roles: boolean }): Promise<CandidatePod[]>;
+}
+
+/**
+ * `resolveTargets` over the pods `source` lists now; roles are looked up only when the spec
+ * targets one (it costs a call per pod).
+ */
+export async function resolveTargetsOn(
+  source: CandidateSource,
+  experiment: Experiment,
+  options: ResolveOptions = {},
+): Promise<TargetResolution> {
+  const { target } = experiment.spec;
+  const candidates = await source.listCandidates({
+    service: target.service,
+    roles: target.role !== undefined,
+  });
+  return resolveTargets(experiment, candidates, options);
+}
+
 /**
  * Resolves an experiment's targets and checks every safety rule. Refusals are collected, not
  * stopped at the first, so one run shows everything to fix.

@@ -21,7 +21,7 @@ import type {
   RecordedTarget,
   VerificationResult,
 } from '../experiment/status.js';
-import { resolveTargets } from '../experiment/targeting.js';
+import { resolveTargetsOn } from '../experiment/targeting.js';
 import type { CandidatePod } from '../experiment/targeting.js';
 import { checkAbortConditions } from '../engine/abort-watch.js';
 import { FAULT_ACTIONS } from '../engine/fault-actions.js';
@@ -274,14 +274,7 @@ export class ExperimentController {
     }
     const spec = parsed.spec;
     const experiment = this.#experiment(obj, parsed.spec);
-    const resolution = resolveTargets(
-      experiment,
-      await driver.listCandidates({
-        service: spec.target.service,
-        roles: spec.target.role !== undefined,
-      }),
-      { defaultNamespace: namespace },
-    );
+    const resolution = await resolveTargetsOn(driver, experiment, { defaultNamespace: namespace });
     const validated = condition('Validated', 'True', 'ValidSpec', undefined, generation);
     if (!resolution.ok) {
       const reasons = resolution.refusals.map((r) => r.message);
@@ -558,15 +551,9 @@ export class ExperimentController {
     const rounds = status.rounds ?? 1;
     const dueAt = startedAt + rounds * spec.repeat.interval;
     if (Date.now() < dueAt) return dueAt;
-    const experiment = this.#experiment(obj, spec);
-    const resolution = resolveTargets(
-      experiment,
-      await driver.listCandidates({
-        service: spec.target.service,
-        roles: spec.target.role !== undefined,
-      }),
-      { defaultNamespace: namespace },
-    );
+    const resolution = await resolveTargetsOn(driver, this.#experiment(obj, spec), {
+      defaultNamespace: namespace,
+    });
     const round = rounds + 1;
     let repeated: ExperimentCondition;
     let targets = status.targets ?? [];
