@@ -10,10 +10,15 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger } from '@faultline/kit/logging';
+import { waitFor } from '@faultline/kit/testing/child-process';
 import type { Agent } from '../src/agent/agent.js';
-import { AGENT_PORT_ANNOTATION } from '../src/kubernetes/kubernetes-driver.js';
+import { ExperimentController } from '../src/kubernetes/controller.js';
+import { ExperimentResources } from '../src/kubernetes/experiment-resources.js';
+import type { KubeApis } from '../src/kubernetes/kube-apis.js';
+import { AGENT_PORT_ANNOTATION, KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
 import { startAgent } from './agent-helpers.js';
-import { podJson } from './kube-api-fake.js';
+import { experimentJson, podJson } from './kube-api-fake.js';
 import type { KubeApiFake, Obj } from './kube-api-fake.js';
 
 export const NS = 'faultline';
@@ -78,4 +83,63 @@ export { processState } from '../src/agent/app-process.js';
 /** The port of an agent's admin API. */
 export function adminPort(agent: Agent): number {
   return Number(new URL(agent.adminUrl).port);
+}
+
+/** Creates an Experiment object in NS, as `kubectl apply` would. */
+export async function createExperiment(
+  apis: KubeApis,
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<void> {
+  await apis.custom.createNamespacedCustomObject({
+    group: 'chaos.faultline.dev',
+    version: 'v1alpha1',
+    namespace: NS,
+    plural: 'experiments',
+    body: experimentJson(NS, name, spec),
+  });
+}
+
+/** Removes whatever faults a test left in booking-0's agent. */
+export async function clearAgentFaults(sidecar: BookingSidecar): Promise<void> {
+  for (const f of sidecar.agent.activeFaults())
+    await fetch(`${sidecar.agent.adminUrl}/faults/${f.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${sidecar.agent.token}` },
+    });
+}
+
+export interface TestControllerOptions {
+  renewIntervalMs?: number;
+  prometheusUrl?: string;
+  onReconcileError?: (name: string, e: unknown, retryInMs: number) => void;
+}
+
+/** An in-process controller with test-speed timings, started and watching the fake. */
+export async function startTestController(
+  fake: KubeApiFake,
+  apis: KubeApis,
+  sidecar: BookingSidecar,
+  opts: TestControllerOptions = {},
+): Promise<ExperimentController> {
+  const controller = new ExperimentController({
+    resources: new ExperimentResources(apis),
+    driver: new KubernetesDriver({
+      apis,
+      namespace: NS,
+      agentTokenFile: sidecar.tokenFile,
+      pollMs: 20,
+      replaceTimeoutMs: 5_000,
+      ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
+    }),
+    namespace: NS,
+    logger: createLogger({ service: 'controller-test', level: 'silent' }),
+    renewIntervalMs: opts.renewIntervalMs ?? 200,
+    baseBackoffMs: 20,
+    maxBackoffMs: 200,
+    ...(opts.onReconcileError ? { onReconcileError: opts.onReconcileError } : {}),
+  });
+  await controller.start();
+  await waitFor(() => fake.watchers() >= 1 || undefined, 'controller watching', 5_000);
+  return controller;
 }

@@ -9,15 +9,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
-import { createLogger } from '@faultline/kit/logging';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import type { ExperimentStatus } from '../src/experiment/status.js';
-import { ExperimentController } from '../src/kubernetes/controller.js';
-import { ExperimentResources } from '../src/kubernetes/experiment-resources.js';
+import type { ExperimentController } from '../src/kubernetes/controller.js';
 import { createKubeApis, kubeConfigForServer } from '../src/kubernetes/kube-apis.js';
 import type { KubeApis } from '../src/kubernetes/kube-apis.js';
-import { KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
-import { experimentJson, startKubeApiFake } from './kube-api-fake.js';
+import { startKubeApiFake } from './kube-api-fake.js';
 import type { KubeApiFake } from './kube-api-fake.js';
 import {
   adminPort,
@@ -25,12 +22,14 @@ import {
   processState,
   resetCluster,
   startBookingSidecar,
+  clearAgentFaults,
+  createExperiment,
+  startTestController,
 } from './kube-cluster-helpers.js';
 import type { BookingSidecar } from './kube-cluster-helpers.js';
 
 const ABORT_EXPR = 'sum(rate(http_requests_total{code=~"5.."}[1m])) > 0.05';
 const booking0 = { 'statefulset.kubernetes.io/pod-name': 'booking-0' };
-const logger = createLogger({ service: 'controller-test', level: 'silent' });
 
 let fake: KubeApiFake;
 let apis: KubeApis;
@@ -74,41 +73,13 @@ beforeEach(() => {
 afterEach(async () => {
   await controller?.stop();
   controller = undefined;
-  for (const f of sidecar.agent.activeFaults())
-    await fetch(`${sidecar.agent.adminUrl}/faults/${f.id}`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${sidecar.agent.token}` },
-    });
+  await clearAgentFaults(sidecar);
 });
 
 async function startController(prometheusUrl?: string): Promise<void> {
-  controller = new ExperimentController({
-    resources: new ExperimentResources(apis),
-    driver: new KubernetesDriver({
-      apis,
-      namespace: NS,
-      agentTokenFile: sidecar.tokenFile,
-      pollMs: 20,
-      replaceTimeoutMs: 5_000,
-      ...(prometheusUrl ? { prometheusUrl } : {}),
-    }),
-    namespace: NS,
-    logger,
+  controller = await startTestController(fake, apis, sidecar, {
     renewIntervalMs: 100,
-    baseBackoffMs: 20,
-    maxBackoffMs: 200,
-  });
-  await controller.start();
-  await waitFor(() => fake.watchers() >= 1 || undefined, 'controller watching', 5_000);
-}
-
-async function createExperiment(name: string, spec: Record<string, unknown>): Promise<void> {
-  await apis.custom.createNamespacedCustomObject({
-    group: 'chaos.faultline.dev',
-    version: 'v1alpha1',
-    namespace: NS,
-    plural: 'experiments',
-    body: experimentJson(NS, name, spec),
+    ...(prometheusUrl ? { prometheusUrl } : {}),
   });
 }
 
@@ -119,7 +90,7 @@ const cond = (s: ExperimentStatus, type: string) => s.conditions?.find((c) => c.
 
 test('abortWhen holds → the paused app resumes, no agent fault left, phase Aborted naming it', async () => {
   await startController(promUrl);
-  await createExperiment('abort-pause', {
+  await createExperiment(apis, 'abort-pause', {
     target: { service: 'booking', selector: booking0 },
     fault: { type: 'pod-pause' },
     duration: '60s',
@@ -155,7 +126,7 @@ test('abortWhen holds → the paused app resumes, no agent fault left, phase Abo
 
 test('abortWhen without a Prometheus URL: not watched, said in a condition', async () => {
   await startController();
-  await createExperiment('abort-no-prom', {
+  await createExperiment(apis, 'abort-no-prom', {
     target: { service: 'booking', selector: booking0 },
     fault: { type: 'pod-kill' },
     duration: '1s',
@@ -173,7 +144,7 @@ test('abortWhen without a Prometheus URL: not watched, said in a condition', asy
 
 test('pod-kill with repeat.interval: one DELETE per round, each verified, rounds in the status', async () => {
   await startController();
-  await createExperiment('kill-repeat', {
+  await createExperiment(apis, 'kill-repeat', {
     target: { service: 'booking', selector: booking0 },
     fault: { type: 'pod-kill' },
     duration: '2s',

@@ -12,9 +12,9 @@ import type { ManagedProcess } from '@faultline/kit/testing/child-process';
 import { freePort } from '@faultline/kit/testing/free-port';
 import type { ExperimentStatus } from '../src/experiment/status.js';
 import { createKubeApis, kubeConfigForServer } from '../src/kubernetes/kube-apis.js';
-import { experimentJson, startKubeApiFake } from './kube-api-fake.js';
+import { startKubeApiFake } from './kube-api-fake.js';
 import type { KubeApiFake } from './kube-api-fake.js';
-import { NS, resetCluster } from './kube-cluster-helpers.js';
+import { createExperiment, NS, resetCluster } from './kube-cluster-helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/kubernetes/controller-main.js', import.meta.url));
 let fake: KubeApiFake;
@@ -60,19 +60,13 @@ const statusOf = (name: string) =>
 test('SIGKILL mid-run, then a new controller process recovers the NetworkPolicy', async () => {
   const a = await startController();
   const apis = createKubeApis(kubeConfigForServer(fake.url, 'test-token'));
-  await apis.custom.createNamespacedCustomObject({
-    group: 'chaos.faultline.dev',
-    version: 'v1alpha1',
-    namespace: NS,
-    plural: 'experiments',
-    body: experimentJson(NS, 'cut', {
-      target: {
-        service: 'booking',
-        selector: { 'statefulset.kubernetes.io/pod-name': 'booking-1' },
-      },
-      fault: { type: 'partition', mode: 'hard', mechanism: 'networkpolicy' },
-      duration: '2s',
-    }),
+  await createExperiment(apis, 'cut', {
+    target: {
+      service: 'booking',
+      selector: { 'statefulset.kubernetes.io/pod-name': 'booking-1' },
+    },
+    fault: { type: 'partition', mode: 'hard', mechanism: 'networkpolicy' },
+    duration: '2s',
   });
   await waitFor(
     () =>

@@ -9,16 +9,13 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger } from '@faultline/kit/logging';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import type { ExperimentStatus } from '../src/experiment/status.js';
-import { ExperimentController, RECOVER_FINALIZER } from '../src/kubernetes/controller.js';
-import { ExperimentResources } from '../src/kubernetes/experiment-resources.js';
+import { RECOVER_FINALIZER, type ExperimentController } from '../src/kubernetes/controller.js';
 import { createKubeApis, kubeConfigForServer } from '../src/kubernetes/kube-apis.js';
 import type { KubeApis } from '../src/kubernetes/kube-apis.js';
-import { KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
 import { PARTITIONED_POD_LABEL } from '../src/kubernetes/network-policy-partition.js';
-import { experimentJson, startKubeApiFake } from './kube-api-fake.js';
+import { startKubeApiFake } from './kube-api-fake.js';
 import type { KubeApiFake, Obj, RecordedCall } from './kube-api-fake.js';
 import {
   adminPort,
@@ -27,6 +24,9 @@ import {
   processState,
   resetCluster,
   startBookingSidecar,
+  clearAgentFaults,
+  createExperiment,
+  startTestController,
 } from './kube-cluster-helpers.js';
 import type { BookingSidecar } from './kube-cluster-helpers.js';
 
@@ -34,7 +34,6 @@ let fake: KubeApiFake;
 let apis: KubeApis;
 let sidecar: BookingSidecar;
 const controllers: ExperimentController[] = [];
-const logger = createLogger({ service: 'controller-test', level: 'silent' });
 const EXP_PATH = `/apis/chaos.faultline.dev/v1alpha1/namespaces/${NS}/experiments`;
 const booking0 = { 'statefulset.kubernetes.io/pod-name': 'booking-0' };
 
@@ -56,47 +55,19 @@ afterEach(async () => {
   for (const c of controllers.splice(0)) await c.stop();
   // Test-made calls (create/delete experiments) use another token.
   controllerCalls.push(...fake.calls.filter((c) => c.authorization === 'Bearer controller-token'));
-  for (const f of sidecar.agent.activeFaults())
-    await fetch(`${sidecar.agent.adminUrl}/faults/${f.id}`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${sidecar.agent.token}` },
-    });
+  await clearAgentFaults(sidecar);
 });
 
 async function startController(
   renewIntervalMs = 200,
   onReconcileError?: (name: string, e: unknown, retryInMs: number) => void,
 ): Promise<ExperimentController> {
-  const c = new ExperimentController({
-    resources: new ExperimentResources(controllerApis),
-    driver: new KubernetesDriver({
-      apis: controllerApis,
-      namespace: NS,
-      agentTokenFile: sidecar.tokenFile,
-      pollMs: 20,
-      replaceTimeoutMs: 5_000,
-    }),
-    namespace: NS,
-    logger,
+  const c = await startTestController(fake, controllerApis, sidecar, {
     renewIntervalMs,
-    baseBackoffMs: 20,
-    maxBackoffMs: 200,
     ...(onReconcileError ? { onReconcileError } : {}),
   });
   controllers.push(c);
-  await c.start();
-  await waitFor(() => fake.watchers() >= 1 || undefined, 'controller watching', 5_000);
   return c;
-}
-
-async function createExperiment(name: string, spec: Record<string, unknown>): Promise<void> {
-  await apis.custom.createNamespacedCustomObject({
-    group: 'chaos.faultline.dev',
-    version: 'v1alpha1',
-    namespace: NS,
-    plural: 'experiments',
-    body: experimentJson(NS, name, spec),
-  });
 }
 
 function stored(name: string): Obj | undefined {
@@ -121,7 +92,7 @@ describe('ExperimentController', () => {
   test('happy path (pod-kill): finalizer first, Running with targets and verification, then Completed', async () => {
     await startController();
     const uid = fake.store.pods.get(`${NS}/booking-0`)?.metadata.uid;
-    await createExperiment('kill-one', {
+    await createExperiment(apis, 'kill-one', {
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'pod-kill' },
       duration: '1s',
@@ -169,7 +140,7 @@ describe('ExperimentController', () => {
 
   test('an invalid spec → Failed with a Validated=False condition naming the field', async () => {
     await startController();
-    await createExperiment('bad', {
+    await createExperiment(apis, 'bad', {
       target: { service: 'booking' },
       fault: { type: 'pod-kill' },
       duration: '-5s',
@@ -185,7 +156,7 @@ describe('ExperimentController', () => {
   test('a target without the opt-in label → Refused with the reason, nothing applied', async () => {
     fake.store.pods.set(`${NS}/booking-0`, bookingPod(0, adminPort(sidecar.agent), false));
     await startController();
-    await createExperiment('no-opt-in', {
+    await createExperiment(apis, 'no-opt-in', {
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'pod-pause' },
       duration: '5s',
@@ -201,7 +172,7 @@ describe('ExperimentController', () => {
 
   test('deletion of a running NetworkPolicy partition recovers it, then removes the finalizer', async () => {
     await startController();
-    await createExperiment('cut', {
+    await createExperiment(apis, 'cut', {
       target: { service: 'booking', selector: booking0, link: 'redis' },
       fault: { type: 'partition', mode: 'hard', mechanism: 'networkpolicy' },
       duration: '10m',
@@ -245,7 +216,7 @@ describe('ExperimentController', () => {
 
   test('restart-safety, time left: a new controller finds the agent fault and keeps renewing it', async () => {
     const a = await startController(200); // TTL 600 ms
-    await createExperiment('pause-0', {
+    await createExperiment(apis, 'pause-0', {
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'pod-pause' },
       duration: '4s',
@@ -289,7 +260,7 @@ describe('ExperimentController', () => {
 
   test('restart-safety, fault expired meanwhile: the new controller re-applies it', async () => {
     const a = await startController(100); // TTL 300 ms
-    await createExperiment('pause-1', {
+    await createExperiment(apis, 'pause-1', {
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'pod-pause' },
       duration: '3s',
@@ -320,7 +291,7 @@ describe('ExperimentController', () => {
 
   test('restart-safety, time up: a new controller recovers the NetworkPolicy and completes', async () => {
     const a = await startController();
-    await createExperiment('cut-short', {
+    await createExperiment(apis, 'cut-short', {
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'partition', mode: 'hard', mechanism: 'networkpolicy' },
       duration: '1500ms',
@@ -353,7 +324,7 @@ describe('ExperimentController', () => {
     const errors: number[] = [];
     await startController(200, (_n, _e, retryInMs) => errors.push(retryInMs));
     fake.failNext(3, (c) => c.method === 'PATCH' && c.path === `${EXP_PATH}/flaky/status`);
-    await createExperiment('flaky', {
+    await createExperiment(apis, 'flaky', {
       target: { service: 'booking' },
       fault: { type: 'pod-kill' },
       duration: 'soon',
@@ -378,7 +349,7 @@ describe('ExperimentController', () => {
       (c) => c.path === EXP_PATH && c.method === 'GET' && c.query.watch === undefined,
     );
     assert.equal(lists.length, 2, 'listed again before watching again');
-    await createExperiment('after-rewatch', {
+    await createExperiment(apis, 'after-rewatch', {
       target: { service: 'booking' },
       fault: { type: 'pod-kill' },
       duration: 'x',
