@@ -7,7 +7,6 @@
  * userspace hop competes with Redis and the client for CPU, and the peer shows how much of a
  * throughput ratio is the machine rather than the agent.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { startProcess, waitFor, type ManagedProcess } from '@faultline/kit/testing/child-process';
 import { startNodeService } from '@faultline/kit/testing/node-service';
 import { startRedis } from '@faultline/kit/testing/redis-server';
+import { runTool } from './lib/run-tool.js';
 import { runWrk, type WrkResult } from './lib/wrk.js';
 import { startHaproxy } from './lib/haproxy.js';
 import { percentile, type Benchmark } from './lib/report.js';
@@ -35,26 +35,17 @@ interface RedisRun {
 }
 
 /** redis-benchmark --csv: mean rps and mean p50 over the ping, set and get tests. */
-function redisBenchmark(port: number, clients: number, n: number): Promise<RedisRun> {
+async function redisBenchmark(port: number, clients: number, n: number): Promise<RedisRun> {
   const args = ['-h', '127.0.0.1', '-p', String(port), '-t', 'ping,set,get', '-n', String(n)];
   args.push('-c', String(clients), '--csv');
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`redis-benchmark exited ${code}:\n${out}`));
-      const rows = out
-        .split('\n')
-        .filter((l) => /^"(PING|SET|GET)/.test(l))
-        .map((l) => l.split(',').map((c) => c.replaceAll('"', '')));
-      if (rows.length === 0) return reject(new Error(`no redis-benchmark rows:\n${out}`));
-      const mean = (i: number) => rows.reduce((a, r) => a + Number(r[i]), 0) / rows.length;
-      resolvePromise({ rps: mean(1), p50: mean(4) });
-    });
-  });
+  const { stdout } = await runTool('redis-benchmark', args);
+  const rows = stdout
+    .split('\n')
+    .filter((l) => /^"(PING|SET|GET)/.test(l))
+    .map((l) => l.split(',').map((c) => c.replaceAll('"', '')));
+  if (rows.length === 0) throw new Error(`no redis-benchmark rows:\n${stdout}`);
+  const mean = (i: number) => rows.reduce((a, r) => a + Number(r[i]), 0) / rows.length;
+  return { rps: mean(1), p50: mean(4) };
 }
 
 async function startAgent(

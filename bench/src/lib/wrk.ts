@@ -2,7 +2,7 @@
  * Runs wrk (Debian's package) against a loopback URL and parses its `--latency` report.
  * wrk is C and event-driven: it does not compete with a Node server for the same event loop.
  */
-import { spawn } from 'node:child_process';
+import { runTool } from './run-tool.js';
 
 export interface WrkOptions {
   url: string;
@@ -71,19 +71,5 @@ export function runWrk(o: WrkOptions): Promise<WrkResult> {
   for (const h of o.headers ?? []) args.push('-H', h);
   if (o.script) args.push('-s', o.script);
   args.push(o.url);
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`wrk exited ${code}:\n${out}`));
-      try {
-        resolve(parseWrk(out));
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    });
-  });
+  return runTool('wrk', args).then(({ stdout }) => parseWrk(stdout));
 }
