@@ -4,7 +4,9 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@faultline/kit/logging';
+import { waitFor } from '@faultline/kit/testing/child-process';
 import { Agent } from '../src/agent/agent.js';
+import { processState } from '../src/agent/app-process.js';
 import type { LinkSpecInput } from '../src/agent/link-spec.js';
 
 /** The compiled agent entry. */
@@ -190,4 +192,12 @@ export function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
       timer = setTimeout(() => r('timeout'), ms);
     }),
   ]);
+}
+
+/**
+ * Waits for `pid` to show state T. SIGSTOP is delivered asynchronously: right after the agent
+ * sent it, /proc may still say R until the target has taken the signal.
+ */
+export async function waitStopped(pid: number): Promise<void> {
+  await waitFor(async () => (await processState(pid)) === 'T' || undefined, 'state T', 2000);
 }

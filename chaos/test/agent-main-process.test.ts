@@ -10,7 +10,7 @@ import { startProcess, waitFor, type ManagedProcess } from '@faultline/kit/testi
 import { startOtlpReceiver, type OtlpReceiver } from '@faultline/kit/testing/otlp-receiver';
 import { startRedis, type RedisServer } from '@faultline/kit/testing/redis-server';
 import { processState } from '../src/agent/app-process.js';
-import { AGENT_MAIN, openSocket, within } from './agent-helpers.js';
+import { AGENT_MAIN, openSocket, waitStopped, within } from './agent-helpers.js';
 
 let dir: string;
 let redis: RedisServer;
@@ -117,7 +117,7 @@ test('token file 0600, info file, a span per fault, and SIGTERM resumes a paused
   assert.equal(span.attributes['faultline.fault.end_reason'], 'removed');
 
   assert.equal((await call('POST', '/faults', { type: 'pause', ttlMs: 60_000 })).status, 201);
-  assert.equal(await processState(app.pid), 'T');
+  await waitStopped(app.pid);
   agent.child.kill('SIGTERM');
   const exit = await within(agent.exited, 10_000);
   assert.deepEqual(exit, { code: 0, signal: null }, agent.output());

@@ -6,7 +6,7 @@ import { startProcess, waitFor, type ManagedProcess } from '@faultline/kit/testi
 import { processState } from '../src/agent/app-process.js';
 import type { Agent } from '../src/agent/agent.js';
 import type { AppliedFault } from '../src/agent/fault-spec.js';
-import { admin, applyFault, startAgent, within } from './agent-helpers.js';
+import { admin, applyFault, startAgent, waitStopped, within } from './agent-helpers.js';
 
 let agent: Agent;
 const procs: ManagedProcess[] = [];
@@ -39,7 +39,7 @@ test('pause: the app is stopped (state T) until the fault is removed, then runs 
   const r = await admin<AppliedFault>(agent, 'POST', '/faults', { type: 'pause', ttlMs: 20_000 });
   assert.equal(r.status, 201);
   assert.equal(r.body.pid, app.pid);
-  assert.equal(await processState(app.pid), 'T');
+  await waitStopped(app.pid);
   const frozen = ticks(app);
   await new Promise((res) => setTimeout(res, 200));
   assert.equal(ticks(app), frozen, 'no output while stopped');
@@ -51,9 +51,10 @@ test('pause: the app is stopped (state T) until the fault is removed, then runs 
 
 test('pause expires by itself: SIGCONT at the end of the TTL', async () => {
   const app = startApp();
+  await waitFor(() => ticks(app) > 0, 'the app to tick');
   agent.setAppPid(app.pid);
   await applyFault(agent, { type: 'pause', ttlMs: 300 });
-  assert.equal(await processState(app.pid), 'T');
+  await waitStopped(app.pid);
   await waitFor(async () => (await processState(app.pid)) !== 'T', 'the pause to expire', 5000);
   assert.deepEqual((await admin<{ faults: unknown[] }>(agent, 'GET', '/faults')).body.faults, []);
 });
@@ -83,7 +84,7 @@ test('stopping the agent resumes a paused app', async () => {
   const app = startApp();
   const own = await startAgent([], app.pid);
   await applyFault(own, { type: 'pause', ttlMs: 30_000 });
-  assert.equal(await processState(app.pid), 'T');
+  await waitStopped(app.pid);
   await own.stop();
   await waitFor(async () => (await processState(app.pid)) !== 'T', 'the app to run again');
 });
