@@ -33,7 +33,7 @@ deps: ## Install redis-server, etcd-server and prometheus from Debian when missi
 bench-deps: deps ## Install the benchmark peers (wrk, haproxy, nginx, redis-benchmark) when missing
 	@scripts/debian-deps.sh $(BENCH_DEPS)
 
-node_modules/.package-lock.json: package.json package-lock.json $(wildcard services/*/package.json chaos/package.json bench/package.json)
+node_modules/.package-lock.json: package.json package-lock.json $(wildcard services/*/package.json chaos/package.json bench/package.json slos/package.json loadtests/package.json dashboards/package.json)
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -58,4 +58,4 @@ bench: bench-deps build ## Benchmarks: ratios against peers measured in the same
 	node bench/dist/src/run.js $(BENCH)
 
 clean: ## Remove build output
-	rm -rf services/*/dist chaos/dist bench/dist **/*.tsbuildinfo
+	rm -rf services/*/dist chaos/dist bench/dist slos/dist loadtests/dist dashboards/dist **/*.tsbuildinfo

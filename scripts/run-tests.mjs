@@ -4,9 +4,18 @@ import { globSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const filters = process.argv.slice(2);
-const files = globSync(['services/*/dist/**/*.test.js', 'chaos/dist/**/*.test.js'], {
-  exclude: (p) => p.includes('node_modules'),
-})
+const files = globSync(
+  [
+    'services/*/dist/**/*.test.js',
+    'chaos/dist/**/*.test.js',
+    'slos/dist/**/*.test.js',
+    'loadtests/dist/**/*.test.js',
+    'dashboards/dist/**/*.test.js',
+  ],
+  {
+    exclude: (p) => p.includes('node_modules'),
+  },
+)
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 

@@ -1,0 +1,5 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** This workspace's root directory (its data files live here), found from the compiled module. */
+export const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
