@@ -41,8 +41,24 @@ test('content negotiation follows the Accept header', () => {
   assert.equal(wantsOpenMetrics(undefined), false);
 });
 
-test('registries are per app', () => {
+test("registries are per app: a metric of one app is not in the other's output", async () => {
   const a = createMetrics({ runtime: false });
   const b = createMetrics({ runtime: false });
-  assert.notEqual(a.registry, b.registry);
+  new client.Counter({
+    name: 'faultline_only_in_a_total',
+    help: 'a',
+    registers: [a.registry],
+  }).inc();
+  a.httpServerDuration.observe(
+    { http_request_method: 'GET', http_route: '/only-a', http_response_status_code: 200 },
+    0.01,
+  );
+  const textA = await renderText(a.registry);
+  const textB = await renderText(b.registry);
+  assert.match(textA, /^faultline_only_in_a_total 1$/m);
+  assert.match(textA, /http_route="\/only-a"/);
+  assert.doesNotMatch(textB, /faultline_only_in_a_total/);
+  assert.doesNotMatch(textB, /\/only-a/);
+  // and neither leaks into prom-client's global default registry
+  assert.doesNotMatch(await client.register.metrics(), /faultline_only_in_a_total|\/only-a/);
 });
