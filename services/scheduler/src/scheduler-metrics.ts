@@ -12,11 +12,21 @@ export interface SchedulerMetrics {
   failoverGap: client.Histogram;
   fencedWrites: client.Counter<'result'>;
   keepAliveFailures: client.Counter;
+  jobLogChecks: client.Counter<'result'>;
+  jobLogAge: client.Gauge;
 }
+
+/** Every fenced-write result, each exposed at 0 from start so "never happened" reads as 0, not absent. */
+const FENCED_WRITE_RESULTS = [
+  'accepted',
+  'rejected-stale',
+  'seq-conflict',
+  'error',
+] as const satisfies readonly FencedWriteResult[];
 
 export function createSchedulerMetrics(metrics: Metrics): SchedulerMetrics {
   const registers = [metrics.registry];
-  return {
+  const out: SchedulerMetrics = {
     isLeader: new client.Gauge({
       name: 'faultline_scheduler_is_leader',
       help: '1 while this replica is the acting leader.',
@@ -50,5 +60,18 @@ export function createSchedulerMetrics(metrics: Metrics): SchedulerMetrics {
       help: 'Lease keep-alive round trips that failed or timed out.',
       registers,
     }),
+    jobLogChecks: new client.Counter({
+      name: 'faultline_scheduler_job_log_checks_total',
+      help: 'Per-tick checks of the job log as this replica sees it: fresh (newest record younger than three ticks) or stale.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    jobLogAge: new client.Gauge({
+      name: 'faultline_scheduler_job_log_age_seconds',
+      help: 'Age of the newest job record this replica has seen, at the last check.',
+      registers,
+    }),
   };
+  for (const result of FENCED_WRITE_RESULTS) out.fencedWrites.inc({ result }, 0);
+  return out;
 }

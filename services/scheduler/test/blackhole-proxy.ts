@@ -10,6 +10,8 @@ export interface BlackholeProxy {
   readonly url: string;
   blackhole(): void;
   heal(): void;
+  /** Bytes held from clients towards the upstream while blackholed (so far, delivered or not). */
+  heldBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startBlackholeProxy(
   upstreamHost = '127.0.0.1',
 ): Promise<BlackholeProxy> {
   let holding = false;
+  let heldTowardsUpstream = 0;
   const pipes: Pipe[] = [];
   const sockets = new Set<Socket>();
 
@@ -32,12 +35,14 @@ export async function startBlackholeProxy(
     for (const chunk of p.held.splice(0)) p.to.write(chunk);
     if (p.fromEnded) p.to.end();
   };
-  const pipe = (from: Socket, to: Socket) => {
+  const pipe = (from: Socket, to: Socket, towardsUpstream: boolean) => {
     const p: Pipe = { from, to, held: [], fromEnded: false };
     pipes.push(p);
     from.on('data', (chunk: Buffer) => {
-      if (holding) p.held.push(chunk);
-      else to.write(chunk);
+      if (holding) {
+        p.held.push(chunk);
+        if (towardsUpstream) heldTowardsUpstream += chunk.length;
+      } else to.write(chunk);
     });
     from.on('end', () => {
       p.fromEnded = true;
@@ -52,8 +57,8 @@ export async function startBlackholeProxy(
       s.on('error', () => undefined);
       s.on('close', () => sockets.delete(s));
     }
-    pipe(client, upstream);
-    pipe(upstream, client);
+    pipe(client, upstream, true);
+    pipe(upstream, client, false);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -62,6 +67,7 @@ export async function startBlackholeProxy(
     blackhole() {
       holding = true;
     },
+    heldBytes: () => heldTowardsUpstream,
     heal() {
       holding = false;
       for (const p of pipes) if (!p.to.destroyed) flush(p);

@@ -38,21 +38,38 @@ export async function startReplica(
   return Object.assign(svc, { name });
 }
 
-export async function startReplicas(
-  n: number,
-  endpoints: string[],
-  env: Record<string, string> = {},
-): Promise<Replica[]> {
-  const out: Replica[] = [];
-  // One after another: campaign order is start order, which keeps runs comparable.
-  for (let i = 0; i < n; i++) out.push(await startReplica(`r${i}`, endpoints, env));
-  return out;
-}
-
 /** An etcd cluster and replicas on it, for a whole test file; `etcd` is set once `before` ran. */
 export interface ClusterFixture {
   etcd: EtcdCluster;
   readonly replicas: Replica[];
+}
+
+/**
+ * Starts an etcd cluster of `etcdMembers` (all healthy) and `replicaCount` replicas on it, for
+ * one test (so it depends on no other test's leftovers); `stop` ends them all, also after a
+ * failed start.
+ */
+export async function startCluster(
+  etcdMembers: number,
+  replicaCount: number,
+): Promise<ClusterFixture & { stop(): Promise<void> }> {
+  const etcd = await startEtcd(etcdMembers);
+  const replicas: Replica[] = [];
+  const stop = async () => {
+    await stopAll(replicas);
+    await etcd.stop();
+  };
+  try {
+    await Promise.all(etcd.members.map((m) => waitForHealthy(m, 20_000)));
+    // One after another: campaign order is start order, which keeps runs comparable.
+    for (let i = 0; i < replicaCount; i++) {
+      replicas.push(await startReplica(`r${i}`, etcd.endpoints));
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { etcd, replicas, stop };
 }
 
 /**
@@ -61,15 +78,15 @@ export interface ClusterFixture {
  */
 export function useCluster(etcdMembers: number, replicaCount: number): ClusterFixture {
   const fixture = { replicas: [] as Replica[] } as { etcd?: EtcdCluster; replicas: Replica[] };
+  let stop: (() => Promise<void>) | undefined;
   before(async () => {
-    const etcd = await startEtcd(etcdMembers);
-    fixture.etcd = etcd;
-    await Promise.all(etcd.members.map((m) => waitForHealthy(m, 20_000)));
-    fixture.replicas.push(...(await startReplicas(replicaCount, etcd.endpoints)));
+    const started = await startCluster(etcdMembers, replicaCount);
+    fixture.etcd = started.etcd;
+    fixture.replicas.push(...started.replicas);
+    stop = started.stop;
   });
   after(async () => {
-    await stopAll(fixture.replicas);
-    await fixture.etcd?.stop();
+    await stop?.();
   });
   return fixture as ClusterFixture;
 }
@@ -157,26 +174,6 @@ export async function waitForRecord(
   timeoutMs = 15_000,
 ): Promise<JobRecord> {
   return waitFor(async () => (await readJobLog(r)).find(pred), what, timeoutMs, 100);
-}
-
-/** A Prometheus counter/gauge value from `/metrics` (sum over matching series). */
-export async function metricValue(
-  r: Replica,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number> {
-  const text = await (
-    await fetch(`${r.url}/metrics`, { signal: AbortSignal.timeout(2000) })
-  ).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-z_]+)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const ok = Object.entries(labels).every(([k, v]) => (m[2] ?? '').includes(`${k}="${v}"`));
-    if (ok) sum += Number(m[3]);
-  }
-  return sum;
 }
 
 /** JSON log lines of a replica with the given `msg`. */

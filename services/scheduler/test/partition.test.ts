@@ -3,7 +3,6 @@
 // etcd late, the fence keeps them out of the log.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startEtcd, type EtcdCluster } from '@faultline/kit/testing/etcd-server';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import { checkJobLog } from '../src/job-log-check.js';
@@ -72,10 +71,26 @@ test('a partitioned leader stops writing before the new leader writes; late requ
   );
   assert.ok(stoppedAt - cutAt < TEST_TTL_S * 1000, 'it stopped within the TTL of losing etcd');
   assert.equal((await leaderOf(old)).isLeader, false);
+  // The precondition of "late requests are fenced": a job write went into the partition (sent
+  // after the cut, so the proxy holds it and delivers it only on heal).
+  const lateWriteAt = Number(stopped.lastWriteAt);
+  assert.ok(
+    lateWriteAt > cutAt,
+    `no write was sent into the partition (last write ${lateWriteAt}, cut ${cutAt}); nothing late to fence`,
+  );
+  const held = proxies.get(old)!.heldBytes();
+  assert.ok(held > 0, 'the proxy held the requests sent into the partition');
 
-  // Heal: whatever the old leader sent into the partition now reaches etcd, late.
+  // Heal: whatever the old leader sent into the partition now reaches etcd, late. Its etcd
+  // connection delivers the held frames first, so once the old replica's readiness (an etcd
+  // round trip on that connection) passes, etcd has judged the late write.
   proxies.get(old)!.heal();
-  await sleep(1500);
+  await waitFor(
+    async () => (await fetch(`${old.url}/readyz`)).status === 200,
+    'old leader ready again',
+    15_000,
+    100,
+  );
   const log = await readJobLog(next);
   const report = checkJobLog(log);
   assert.ok(report.ok, JSON.stringify(report.violations));
@@ -84,12 +99,11 @@ test('a partitioned leader stops writing before the new leader writes; late requ
     log.slice(idx).every((r) => r.term === newTerm),
     'nothing of the old term after the new one began',
   );
-  // The old replica recovers as a follower: etcd reachable again, the new leader unchanged.
-  await waitFor(
-    async () => (await fetch(`${old.url}/readyz`)).status === 200,
-    'old leader ready again',
-    15_000,
-    100,
+  assert.deepEqual(
+    log.filter((r) => r.term === term && Date.parse(r.at) >= lateWriteAt),
+    [],
+    'the late write (sent into the partition) was rejected by the fence',
   );
+  // The old replica recovers as a follower, the new leader unchanged.
   assert.equal((await waitForLeader(replicas, term)).replica, next);
 });

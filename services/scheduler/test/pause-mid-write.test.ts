@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEtcd, type EtcdCluster } from '@faultline/kit/testing/etcd-server';
 import { waitFor } from '@faultline/kit/testing/child-process';
+import { scrapeSample } from '@faultline/kit/testing/metric-samples';
 import { checkJobLog } from '../src/job-log-check.js';
 import {
   TEST_TTL_S,
   logLines,
-  metricValue,
   readJobLog,
   startLeaderPair,
   stopAll,
@@ -60,7 +60,7 @@ test('a leader paused mid-write makes its overdue write on resume, and the fence
 
   await waitFor(
     async () =>
-      (await metricValue(old, 'faultline_scheduler_fenced_writes_total', {
+      (await scrapeSample(old.url, 'faultline_scheduler_fenced_writes_total', {
         result: 'rejected-stale',
       })) >= 1,
     'the overdue write to be fenced out',

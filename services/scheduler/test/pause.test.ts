@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEtcd, type EtcdCluster } from '@faultline/kit/testing/etcd-server';
 import { waitFor } from '@faultline/kit/testing/child-process';
+import { scrapeSample } from '@faultline/kit/testing/metric-samples';
 import { checkJobLog } from '../src/job-log-check.js';
 import {
   TEST_TTL_S,
   leaderOf,
   logLines,
-  metricValue,
   readJobLog,
   startLeaderPair,
   stopAll,
@@ -43,9 +43,10 @@ async function pauseLeaderPastTtl(guard: 'on' | 'off') {
 
   await waitFor(() => logLines(old, 'stepped down').length > 0, 'the old leader to step down');
   assert.equal((await leaderOf(old)).isLeader, false);
-  assert.equal(await metricValue(old, 'faultline_scheduler_is_leader'), 0);
-  // A few more ticks: the old leader stays a follower and the log stays valid.
-  await sleep(1500);
+  assert.equal(await scrapeSample(old.url, 'faultline_scheduler_is_leader'), 0);
+  // A few more ticks of the new leader: the old leader stays a follower and the log stays valid.
+  const seen = (await readJobLog(other)).at(-1)?.seq ?? 0;
+  await waitForRecord(other, (r) => r.seq >= seen + 3, 'three more records of the new leader');
   const log = await readJobLog(other);
   const report = checkJobLog(log);
   assert.ok(report.ok, JSON.stringify(report.violations));
@@ -69,7 +70,9 @@ test('lease guard on: the resumed leader sees its lease is unprovable and steps 
     JSON.stringify(stepDown),
   );
   assert.equal(
-    await metricValue(old, 'faultline_scheduler_fenced_writes_total', { result: 'rejected-stale' }),
+    await scrapeSample(old.url, 'faultline_scheduler_fenced_writes_total', {
+      result: 'rejected-stale',
+    }),
     0,
   );
 });
@@ -77,7 +80,7 @@ test('lease guard on: the resumed leader sees its lease is unprovable and steps 
 test('lease guard off: the resumed leader sends its pending write, the fence rejects it, it steps down', async () => {
   const { old } = await pauseLeaderPastTtl('off');
   assert.ok(
-    (await metricValue(old, 'faultline_scheduler_fenced_writes_total', {
+    (await scrapeSample(old.url, 'faultline_scheduler_fenced_writes_total', {
       result: 'rejected-stale',
     })) >= 1,
     old.output().slice(-4000),
