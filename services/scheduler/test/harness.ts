@@ -52,7 +52,7 @@ export interface ClusterFixture {
 export async function startCluster(
   etcdMembers: number,
   replicaCount: number,
-): Promise<ClusterFixture & { stop(): Promise<void> }> {
+): Promise<ClusterFixture & { stop: () => Promise<void> }> {
   const etcd = await startEtcd(etcdMembers);
   const replicas: Replica[] = [];
   const stop = async () => {
