@@ -10,15 +10,15 @@ export PATH := $(NODE_BIN):$(PATH)
 DEBIAN_DEPS := redis-server:redis-server etcd:etcd-server etcdctl:etcd-client prometheus:prometheus
 BENCH_DEPS := wrk:wrk haproxy:haproxy nginx:nginx-light redis-benchmark:redis-tools
 
-.PHONY: help demo up down status deps bench-deps install build test lint typecheck check bench clean
+.PHONY: help demo up down status deps bench-deps jaeger install build test lint typecheck check bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 
-demo: deps build ## The local playground: start everything, take a short tour, keep running until Ctrl-C
+demo: deps build jaeger ## The local playground: start everything, take a short tour, keep running until Ctrl-C
 	node chaos/bin/faultline.js demo
 
-up: deps build ## Start the local playground in the background (faultline up --local --detach)
+up: deps build jaeger ## Start the local playground in the background (faultline up --local --detach)
 	node chaos/bin/faultline.js up --local --detach
 
 down: ## Stop the local playground
@@ -29,6 +29,9 @@ status: ## Show the local playground's pods
 
 deps: ## Install redis-server, etcd-server and prometheus from Debian when missing (no-op when present)
 	@scripts/debian-deps.sh $(DEBIAN_DEPS)
+
+jaeger: ## Build Jaeger v2 from the Go module proxy into the per-user cache when missing (local tracing)
+	@scripts/jaeger-binary.sh >/dev/null || echo "make: no Jaeger binary (reason above): the playground runs with tracing off, trace tests fail" >&2
 
 bench-deps: deps ## Install the benchmark peers (wrk, haproxy, nginx, redis-benchmark) when missing
 	@scripts/debian-deps.sh $(BENCH_DEPS)
@@ -42,7 +45,7 @@ install: node_modules/.package-lock.json ## npm ci (when the lockfile changed)
 build: install ## Compile every workspace (tsc -b)
 	npx tsc -b
 
-test: deps build ## Run every test (unit + integration against real Redis, etcd, Prometheus)
+test: deps build jaeger ## Run every test (unit + integration against real Redis, etcd, Prometheus)
 	node scripts/run-tests.mjs $(TESTS)
 
 lint: build ## ESLint (typed rules, dependency rules) and Prettier
@@ -54,7 +57,7 @@ typecheck: install ## Type-check every workspace
 
 check: lint typecheck test ## lint + typecheck + test
 
-bench: bench-deps build ## Benchmarks: ratios against peers measured in the same run
+bench: bench-deps build jaeger ## Benchmarks: ratios against peers measured in the same run
 	node bench/dist/src/run.js $(BENCH)
 
 clean: ## Remove build output

@@ -8,9 +8,10 @@ import { openSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPlan, type PodSpec } from '../local/pod-plan.js';
+import { buildPlan } from '../local/pod-plan.js';
 import { loadPlaygroundConfig, type PlaygroundConfig } from '../local/playground-config.js';
-import { findBinary } from '../local/preflight.js';
+import { findJaeger } from '../local/jaeger-binary.js';
+import { tracingSetup } from '../local/tracing-setup.js';
 import { LocalSupervisor } from '../local/supervisor.js';
 import { isAlive, readState, type PlaygroundState } from '../local/state-file.js';
 import { fail, progress, table } from './output.js';
@@ -47,51 +48,6 @@ export function stateDirOf(o: { stateDir?: string; config?: string }): string {
   return resolve(REPO_ROOT, resolveConfig({ stateDir: o.stateDir, config: o.config }).stateDir);
 }
 
-function tracingSetup(): {
-  tracing: PlaygroundState['tracing'];
-  jaeger?: PodSpec;
-  jaegerUrl?: string;
-} {
-  const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (endpoint)
-    return {
-      tracing: {
-        on: true,
-        endpoint,
-        note: `tracing: exporting to ${endpoint} (OTEL_EXPORTER_OTLP_ENDPOINT)`,
-      },
-    };
-  const jaeger = findBinary('jaeger');
-  if (jaeger) {
-    return {
-      tracing: {
-        on: true,
-        endpoint: 'http://127.0.0.1:4318',
-        note: 'tracing: exporting to the local jaeger (OTLP/HTTP :4318)',
-      },
-      jaegerUrl: 'http://127.0.0.1:16686',
-      jaeger: {
-        name: 'jaeger',
-        service: 'jaeger',
-        labels: { app: 'jaeger', tier: 'observability' },
-        stage: 0,
-        command: jaeger,
-        args: [],
-        env: {},
-        port: 4318,
-        otherPorts: [16686],
-        restart: true,
-      },
-    };
-  }
-  return {
-    tracing: {
-      on: false,
-      note: 'tracing is OFF: set OTEL_EXPORTER_OTLP_ENDPOINT to an OTLP/HTTP endpoint, or put a jaeger (v2) binary on PATH, and run up again',
-    },
-  };
-}
-
 /** Runs the supervisor in this process until a signal; prints the summary once ready. */
 export async function upForeground(o: UpOptions, announce = true): Promise<LocalSupervisor> {
   const config = resolveConfig(o);
@@ -106,7 +62,7 @@ export async function upForeground(o: UpOptions, announce = true): Promise<Local
       `a playground is already running (supervisor pid ${existing.supervisorPid}); \`faultline status\` shows it, \`faultline down\` stops it`,
     );
   }
-  const t = tracingSetup();
+  const t = tracingSetup(config, resolve(REPO_ROOT, config.stateDir), () => findJaeger());
   const plan = buildPlan({
     config,
     root: REPO_ROOT,
@@ -153,7 +109,7 @@ export function summary(s: PlaygroundState): string {
     'faultline local playground is ready.',
     `  gateway      ${s.urls.gateway}   (e.g. curl -X POST ${s.urls.gateway}/bookings -H 'content-type: application/json' -d '{"seatId":"gala-1","userId":"u1"}')`,
     `  prometheus   ${s.urls.prometheus}`,
-    ...(s.urls.jaeger ? [`  jaeger       ${s.urls.jaeger}`] : []),
+    ...(s.urls.jaeger ? jaegerLines(s.urls.jaeger) : []),
     `  gateway admin ${s.urls.gatewayAdmin}/admin/backends (Authorization: Bearer <token in state.json>)`,
     `  ${s.tracing.note}`,
     '  metrics:',
@@ -163,6 +119,14 @@ export function summary(s: PlaygroundState): string {
     '  `faultline status` shows pods; `faultline down` (or Ctrl-C in the foreground) stops everything.',
   ];
   return lines.join('\n');
+}
+
+/** The local Jaeger's API URLs: it has no web UI, so say where its data can be read. */
+function jaegerLines(api: string): string[] {
+  return [
+    `  jaeger       ${api}/api/services  (query API; no web UI in this local build)`,
+    `               ${api}/api/traces?service=booking&limit=5  ·  faultline traces --service booking --slowest 5`,
+  ];
 }
 
 /** --detach: start a background supervisor and wait until it reports ready or failed. */
@@ -280,7 +244,7 @@ export async function status(o: {
     `playground: ${running ? state.phase : 'not running'} (supervisor pid ${state.supervisorPid}, since ${state.startedAt})\n`,
   );
   process.stdout.write(
-    `gateway ${state.urls.gateway}  prometheus ${state.urls.prometheus}${state.urls.jaeger ? `  jaeger ${state.urls.jaeger}` : ''}\n${state.tracing.note}\n\n`,
+    `gateway ${state.urls.gateway}  prometheus ${state.urls.prometheus}${state.urls.jaeger ? `  jaeger API ${state.urls.jaeger}/api/traces (no web UI locally; faultline traces)` : ''}\n${state.tracing.note}\n\n`,
   );
   const rows = [['POD', 'READY', 'ROLE', 'RESTARTS', 'PID', 'PORT', 'LABELS']];
   for (const p of pods) {

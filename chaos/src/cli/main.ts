@@ -5,6 +5,7 @@ import { down, status, upDetached, upForeground, type UpOptions } from './local-
 import { runTour } from './demo-tour.js';
 import { chaosExplain, chaosLs, chaosRun, chaosStop } from './chaos-commands.js';
 import { progress } from './output.js';
+import { registerTracesCommand } from './traces-command.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -137,5 +138,7 @@ stateOptions(
     .description('say in plain words what the experiment would do, to which pods')
     .option('--platform <name>', 'local | kubernetes', 'local'),
 ).action(chaosExplain);
+
+registerTracesCommand(program, int);
 
 await program.parseAsync(process.argv);

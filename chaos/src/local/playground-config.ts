@@ -33,6 +33,11 @@ export const PlaygroundConfigSchema = z
         /** replica i of booking: base+i (agents' admin: base+50+i). */
         bookingBase: port.default(7401),
         schedulerBase: port.default(7501),
+        /** The local Jaeger: OTLP/HTTP receiver, query API (HTTP and gRPC), health check. */
+        jaegerOtlpHttp: port.default(4318),
+        jaegerQuery: port.default(16686),
+        jaegerQueryGrpc: port.default(16685),
+        jaegerHealth: port.default(13133),
       })
       .strict()
       .default({
@@ -43,7 +48,22 @@ export const PlaygroundConfigSchema = z
         etcdBase: 7380,
         bookingBase: 7401,
         schedulerBase: 7501,
+        jaegerOtlpHttp: 4318,
+        jaegerQuery: 16686,
+        jaegerQueryGrpc: 16685,
+        jaegerHealth: 13133,
       }),
+    tracing: z
+      .object({
+        /** Run the local Jaeger v2 when its binary is there (scripts/jaeger-binary.sh builds it). */
+        jaeger: z.boolean().default(true),
+        /** Root sampling ratio for every service; unset = OTEL_TRACES_SAMPLER_ARG, else 0.1. */
+        samplingRatio: z.number().min(0).max(1).optional(),
+        /** Jaeger's memory store keeps at most this many traces (oldest evicted first). */
+        maxTraces: z.number().int().min(100).max(1_000_000).default(10_000),
+      })
+      .strict()
+      .default({ jaeger: true, maxTraces: 10_000 }),
     /** Seconds a component may take to become ready before start-up gives up. */
     readyTimeoutSeconds: z.number().int().min(1).max(600).default(30),
     scheduler: z

@@ -35,6 +35,8 @@ export interface PodSpec {
   agentLinks?: AgentLinkSpec[];
   /** Which link the gateway's discovery publishes instead of `port` (traffic enters there). */
   servedVia?: string;
+  /** Files (absolute path → content) the supervisor writes before the first start. */
+  files?: Record<string, string>;
 }
 
 export interface AgentLinkSpec {
@@ -76,6 +78,9 @@ export function buildPlan(inp: PlanInputs): Plan {
   const tracing: Record<string, string> = inp.otlpEndpoint
     ? { OTEL_EXPORTER_OTLP_ENDPOINT: inp.otlpEndpoint }
     : { OTEL_EXPORTER_OTLP_ENDPOINT: '' };
+  // Unset = the kit's default (0.1) or the caller's OTEL_TRACES_SAMPLER_ARG; tests set 1.
+  if (c.tracing.samplingRatio !== undefined)
+    tracing.OTEL_TRACES_SAMPLER_ARG = String(c.tracing.samplingRatio);
 
   pods.push({
     name: 'redis',

@@ -13,6 +13,10 @@ export interface PortBlock {
   gateway: number;
   gatewayAdmin: number;
   prometheus: number;
+  jaegerOtlpHttp: number;
+  jaegerQuery: number;
+  jaegerQueryGrpc: number;
+  jaegerHealth: number;
 }
 
 export function portBlock(base: number): PortBlock {
@@ -24,6 +28,10 @@ export function portBlock(base: number): PortBlock {
     gateway: base + 40,
     gatewayAdmin: base + 41,
     prometheus: base + 42,
+    jaegerOtlpHttp: base + 43,
+    jaegerQuery: base + 44,
+    jaegerQueryGrpc: base + 45,
+    jaegerHealth: base + 46,
   };
 }
 
@@ -37,6 +45,10 @@ export function portsOf(b: PortBlock): number[] {
     b.gateway,
     b.gatewayAdmin,
     b.prometheus,
+    b.jaegerOtlpHttp,
+    b.jaegerQuery,
+    b.jaegerQueryGrpc,
+    b.jaegerHealth,
   ];
 }
 

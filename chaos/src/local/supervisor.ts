@@ -71,6 +71,8 @@ export class LocalSupervisor {
     rmSync(join(dir, 'data'), { recursive: true, force: true });
     for (const sub of ['data', 'logs', 'discovery']) mkdirSync(join(dir, sub), { recursive: true });
     for (const pod of this.plan.pods) mkdirSync(join(dir, 'data', pod.name), { recursive: true });
+    for (const pod of this.plan.pods)
+      for (const [file, text] of Object.entries(pod.files ?? {})) atomicWrite(file, text);
     for (const file of Object.values(this.plan.discoveryFiles))
       atomicWrite(file, JSON.stringify({ endpoints: [] }));
     this.#saveState();
