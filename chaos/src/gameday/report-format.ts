@@ -1,0 +1,67 @@
+/**
+ * Number and time formatting shared by the game-day reports, so the Markdown, JUnit and HTML
+ * reports say the same figure the same way. `null` always reads "no data", never 0.
+ */
+import type { Journal } from './journal.js';
+
+/** What every report prints for a missing figure. */
+export const NO_DATA = 'no data';
+
+/** A share as a percentage with enough digits to tell 99.9 % from 99.95 %. */
+export function percent(value: number | null | undefined, digits = 3): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return NO_DATA;
+  return `${(value * 100).toFixed(digits).replace(/\.?0+$/, '')} %`;
+}
+
+/** A duration in the unit people read: 850 ms, 12.3 s, 4 min 05 s. */
+export function duration(msValue: number | null | undefined): string {
+  if (msValue === null || msValue === undefined || !Number.isFinite(msValue)) return NO_DATA;
+  const abs = Math.abs(msValue);
+  const sign = msValue < 0 ? '-' : '';
+  if (abs < 1000) return `${sign}${Math.round(abs)} ms`;
+  if (abs < 60_000) return `${sign}${(abs / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(abs / 60_000);
+  const seconds = Math.round((abs % 60_000) / 1000);
+  return `${sign}${minutes} min ${String(seconds).padStart(2, '0')} s`;
+}
+
+/** A plain number with at most `digits` decimals (burn rates, counts). */
+export function num(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return NO_DATA;
+  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+}
+
+/** An instant as an offset from the game day's start, `+mm:ss.s`, the reports' time axis. */
+export function offset(journal: Journal, at: number | null | undefined): string {
+  if (at === null || at === undefined || !Number.isFinite(at)) return NO_DATA;
+  const rel = at - journal.startedAt;
+  const sign = rel < 0 ? '-' : '+';
+  const abs = Math.abs(rel);
+  const minutes = Math.floor(abs / 60_000);
+  const seconds = (abs % 60_000) / 1000;
+  return `${sign}${String(minutes).padStart(2, '0')}:${seconds.toFixed(1).padStart(4, '0')}`;
+}
+
+/** An instant as UTC ISO 8601 (the absolute anchor printed once per report). */
+export function isoTime(at: number): string {
+  return new Date(at).toISOString();
+}
+
+/** Fault window length, or "never applied" / "not recovered" when the engine says so. */
+export function faultSpan(fault: { startedAt?: number; endedAt?: number }): string {
+  if (fault.startedAt === undefined) return 'never applied';
+  if (fault.endedAt === undefined) return 'not recovered';
+  return duration(fault.endedAt - fault.startedAt);
+}
+
+/** The link to a trace: the journal's own URL, else the Jaeger UI the journal names. */
+export function traceLink(
+  journal: Journal,
+  trace: { traceId: string; url?: string },
+): string | undefined {
+  if (trace.url) return trace.url;
+  const jaeger = journal.links.jaeger;
+  return jaeger
+    ? `${jaeger.replace(/\/+$/, '')}/trace/${encodeURIComponent(trace.traceId)}`
+    : undefined;
+}
