@@ -13,7 +13,7 @@ import { TERMINAL_PHASES } from '../experiment/status.js';
 import { resolveTargetsOn } from '../experiment/targeting.js';
 import { AgentClient } from '../engine/agent-client.js';
 import { EXIT, runExperiment } from '../engine/experiment-run.js';
-import { LocalDriver } from '../engine/local-driver.js';
+import { LocalDriver } from '../local/local-driver.js';
 import type { PlatformDriver } from '../engine/platform-driver.js';
 import { appliedKey, listRuns, readRun, writeRun } from '../engine/run-registry.js';
 import type { RunRecord } from '../engine/run-registry.js';

@@ -9,17 +9,17 @@ import { processState } from '../agent/app-process.js';
 import type { VerificationResult } from '../experiment/status.js';
 import type { CandidatePod } from '../experiment/targeting.js';
 import { LOCAL_NAMESPACE } from '../experiment/targeting.js';
-import { isAlive, readState } from '../local/state-file.js';
-import type { PlaygroundState, PodState } from '../local/state-file.js';
-import { AgentClient } from './agent-client.js';
-import { agentFaultRequest } from './agent-fault-request.js';
-import type { AppliedFault, FaultOrder, PlatformDriver } from './platform-driver.js';
+import { isAlive, readState } from './state-file.js';
+import type { PlaygroundState, PodState } from './state-file.js';
+import { AgentClient } from '../engine/agent-client.js';
+import { agentFaultRequest } from '../engine/agent-fault-request.js';
+import type { AppliedFault, FaultOrder, PlatformDriver } from '../engine/platform-driver.js';
 import {
   fastestRoundTrip,
   injectedStatusShare,
   probeConnection,
   probeProtocolFor,
-} from './probes.js';
+} from '../engine/probes.js';
 
 type AgentLink = NonNullable<PodState['agent']>['links'][number];
 
