@@ -135,6 +135,11 @@ test('no experiment id, or a tcp link: requests arrive unchanged', async () => {
     ttlMs: 20_000,
     params: { ms: 0 },
   });
+  try {
+    assert.equal(await through('booking', GET), GET, 'fault without an experiment');
+  } finally {
+    await admin(agent, 'DELETE', `/faults/${plain}`);
+  }
   const tcp = await applyFault(agent, {
     type: 'latency',
     link: 'raw',
@@ -143,10 +148,24 @@ test('no experiment id, or a tcp link: requests arrive unchanged', async () => {
     params: { ms: 0 },
   });
   try {
-    assert.equal(await through('booking', GET), GET, 'fault without an experiment');
     assert.equal(await through('raw', GET), GET, 'tcp link under an experiment');
   } finally {
-    await admin(agent, 'DELETE', `/faults/${plain}`);
     await admin(agent, 'DELETE', `/faults/${tcp}`);
   }
+});
+
+test("an experiment's fault on another link (the pod's Redis, say) marks requests entering over http", async () => {
+  const tcp = await applyFault(agent, {
+    type: 'latency',
+    link: 'raw',
+    ttlMs: 20_000,
+    experiment: 'exp-1',
+    params: { ms: 0 },
+  });
+  try {
+    assert.equal(await through('booking', GET), MARKED);
+  } finally {
+    await admin(agent, 'DELETE', `/faults/${tcp}`);
+  }
+  assert.equal(await through('booking', GET), GET, 'after the fault: unchanged again');
 });

@@ -195,7 +195,15 @@ export class Agent {
     try {
       if (link) {
         link.addFault({ record, rng: seededRandom((params.seed as number | undefined) ?? 0) });
-        this.faults.add(record, span, () => link.removeFault(record.id));
+        // Requests entering the pod while this link is faulty are affected: mark them on entry.
+        const entries = [...this.linksByName.values()].filter(
+          (l) => l !== link && l.spec.kind === 'inbound' && l.spec.protocol === 'http',
+        );
+        for (const e of entries) e.markExperiment(record);
+        this.faults.add(record, span, () => {
+          link.removeFault(record.id);
+          for (const e of entries) e.unmarkExperiment(record.id);
+        });
       } else if (req.type === 'pause') {
         signalApp(pid!, 'SIGSTOP');
         this.faults.add(record, span, () => void signalAppIfAlive(pid!, 'SIGCONT'));

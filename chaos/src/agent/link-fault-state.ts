@@ -71,16 +71,21 @@ export function needsFaultPath(s: LinkFaultState): boolean {
 export function deriveState(
   faults: Iterable<LinkFault>,
   protocol: 'tcp' | 'http' = 'tcp',
+  /** Faults of the pod's other links (see ProxyLink.markExperiment): they mark, nothing more. */
+  marks: Iterable<AppliedFault> = [],
 ): LinkFaultState {
   const s: LinkFaultState = { hardPartition: false, reset: false };
   let experimentAppliedAt = '';
-  for (const { record, rng } of faults) {
-    if (protocol === 'http' && record.experiment !== NO_EXPERIMENT) {
-      if (record.appliedAt >= experimentAppliedAt) {
-        s.experiment = record.experiment;
-        experimentAppliedAt = record.appliedAt;
-      }
+  const mark = (record: AppliedFault) => {
+    if (protocol !== 'http' || record.experiment === NO_EXPERIMENT) return;
+    if (record.appliedAt >= experimentAppliedAt) {
+      s.experiment = record.experiment;
+      experimentAppliedAt = record.appliedAt;
     }
+  };
+  for (const record of marks) mark(record);
+  for (const { record, rng } of faults) {
+    mark(record);
     const p = record.params;
     switch (record.type) {
       case 'latency':

@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@faultline/kit/logging';
 import { deriveState, NO_FAULTS, type LinkFault, type LinkFaultState } from './link-fault-state.js';
+import type { AppliedFault } from './fault-spec.js';
 import type { HostPort, LinkSpec } from './link-spec.js';
 import { ProxiedConnection, type ConnectionHost } from './proxied-connection.js';
 
@@ -27,6 +28,8 @@ export class ProxyLink implements ConnectionHost {
   private readonly server: Server;
   private readonly connections = new Set<ProxiedConnection>();
   private readonly faults = new Map<string, LinkFault>();
+  /** Experiment faults on the pod's other links, which mark the requests entering here. */
+  private readonly marks = new Map<string, AppliedFault>();
   private current: LinkFaultState = NO_FAULTS;
   private boundPort = 0;
   private totalConnections = 0;
@@ -84,6 +87,20 @@ export class ProxyLink implements ConnectionHost {
 
   removeFault(id: string): void {
     if (this.faults.delete(id)) this.recompute();
+  }
+
+  /**
+   * A request served while another link of the pod is under an experiment's fault (its Redis
+   * link slowed, say) is affected by that experiment: on an http link it gets the experiment's
+   * baggage entry, so its spans say which experiment touched it. Nothing else changes here.
+   */
+  markExperiment(record: AppliedFault): void {
+    this.marks.set(record.id, record);
+    this.recompute();
+  }
+
+  unmarkExperiment(id: string): void {
+    if (this.marks.delete(id)) this.recompute();
   }
 
   /** Bytes received in each direction, over closed and live connections. */
@@ -144,7 +161,7 @@ export class ProxyLink implements ConnectionHost {
   }
 
   private recompute(): void {
-    this.current = deriveState(this.faults.values(), this.spec.protocol);
+    this.current = deriveState(this.faults.values(), this.spec.protocol, this.marks.values());
     for (const c of [...this.connections]) c.refresh();
   }
 }
