@@ -1,0 +1,14 @@
+/**
+ * `make slos`: regenerates slos/generated/*.yaml from slos/*.yaml. Exits 1 with every
+ * problem (file:line:col) when an SLO file is invalid, writing nothing.
+ */
+import { writeRuleFiles } from './generate-rules.js';
+import { formatSloProblem, isSloSpecError } from './problems.js';
+
+try {
+  for (const file of writeRuleFiles()) process.stdout.write(`wrote ${file}\n`);
+} catch (e) {
+  if (!isSloSpecError(e)) throw e;
+  process.stderr.write(`${e.problems.map(formatSloProblem).join('\n')}\n`);
+  process.exitCode = 1;
+}
