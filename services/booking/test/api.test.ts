@@ -2,21 +2,25 @@
 // per-user rate limit, the OpenAPI document, and the breaker's 503 with Retry-After.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sampleValue } from '@faultline/kit/testing/metric-samples';
 import { startRedis, type RedisServer } from '@faultline/kit/testing/redis-server';
-import { call, metricValue, scrape, startInProcess, type InProcessBooking } from './helpers.js';
+import { call, scrape, startInProcess, type InProcessBooking } from './helpers.js';
 
 let redisServer: RedisServer;
 let svc: InProcessBooking;
 
+const ENV = {
+  BOOKING_SHOWS: 'gala:120,tiny:3',
+  BOOKING_RATE_LIMIT_BURST: '3',
+  BOOKING_RATE_LIMIT_PER_SECOND: '0.01',
+  BOOKING_BREAKER_FAILURES: '2',
+  BOOKING_BREAKER_OPEN_MS: '60000',
+};
+
+// Shared by the tests that leave the app usable; each uses seats and users of its own.
 before(async () => {
   redisServer = await startRedis();
-  svc = await startInProcess(redisServer.url, {
-    BOOKING_SHOWS: 'gala:120,tiny:3',
-    BOOKING_RATE_LIMIT_BURST: '3',
-    BOOKING_RATE_LIMIT_PER_SECOND: '0.01',
-    BOOKING_BREAKER_FAILURES: '2',
-    BOOKING_BREAKER_OPEN_MS: '60000',
-  });
+  svc = await startInProcess(redisServer.url, ENV);
 });
 after(async () => {
   await svc?.close();
@@ -102,7 +106,10 @@ test('per-user rate limit: 429 with Retry-After for one user, others unaffected'
     201,
   );
   const text = await scrape(svc.url);
-  assert.equal(metricValue(text, 'faultline_booking_bookings_total', 'result="rate_limited"'), 2);
+  assert.equal(
+    sampleValue(text, 'faultline_booking_bookings_total', { result: 'rate_limited' }),
+    2,
+  );
 });
 
 test('OpenAPI document is served', async () => {
@@ -125,23 +132,30 @@ test('OpenAPI document is served', async () => {
   }
 });
 
-// Last: it stops Redis for good.
-test('Redis gone: 503 with Retry-After, then the breaker opens and answers without calling Redis', async () => {
-  await redisServer.stop();
+// Its own Redis and app: it stops Redis for good, so it must not share them with the others.
+test('Redis gone: 503 with Retry-After, then the breaker opens and answers without calling Redis', async (t) => {
+  const ownRedis = await startRedis();
+  const own = await startInProcess(ownRedis.url, ENV);
+  t.after(async () => {
+    await own.close();
+    await ownRedis.stop();
+  });
+  assert.equal((await call(own.url, 'GET', '/seats/gala-1')).status, 200, 'up before the stop');
+  await ownRedis.stop();
   const answers = [];
   for (let i = 0; i < 4; i++) {
-    answers.push(await call(svc.url, 'GET', '/seats/gala-1'));
+    answers.push(await call(own.url, 'GET', '/seats/gala-1'));
   }
   for (const a of answers) {
     assert.equal(a.status, 503);
     assert.ok(Number(a.headers.get('retry-after')) >= 1);
   }
-  assert.equal(svc.breaker.state, 'open');
+  assert.equal(own.breaker.state, 'open');
   // While open, Retry-After reflects the breaker's remaining open time (60 s here).
   assert.ok(
     Number(answers[3]!.headers.get('retry-after')) > 30,
     String(answers[3]!.headers.get('retry-after')),
   );
-  const text = await scrape(svc.url);
-  assert.ok((metricValue(text, 'faultline_breaker_rejections_total', 'breaker="redis"') ?? 0) >= 1);
+  const text = await scrape(own.url);
+  assert.ok(sampleValue(text, 'faultline_breaker_rejections_total', { breaker: 'redis' }) >= 1);
 });

@@ -107,17 +107,6 @@ export async function inspector(redisUrl: string): Promise<Redis> {
   return redis;
 }
 
-/** A sample's value from Prometheus text, e.g. `metricValue(text, 'x_total', 'op="book"')`. */
-export function metricValue(text: string, name: string, labels = ''): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    const m = /^(?:\{([^}]*)\})?\s+(\S+)/.exec(rest);
-    if (m && (m[1] ?? '') === labels) return Number(m[2]);
-  }
-  return undefined;
-}
-
 /** Scrapes `/metrics` as text. */
 export async function scrape(base: string): Promise<string> {
   return (await fetch(`${base}/metrics`)).text();

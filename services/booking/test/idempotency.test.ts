@@ -3,19 +3,13 @@
 // a refusal is replayed too; after the window the key is forgotten.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sampleValue } from '@faultline/kit/testing/metric-samples';
 import type { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '@faultline/kit/testing/redis-server';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import { checkLedger } from '../src/ledger-check.js';
 import { keys } from '../src/keys.js';
-import {
-  call,
-  inspector,
-  metricValue,
-  scrape,
-  startInProcess,
-  type InProcessBooking,
-} from './helpers.js';
+import { call, inspector, scrape, startInProcess, type InProcessBooking } from './helpers.js';
 
 let redisServer: RedisServer;
 let redis: Redis;
@@ -69,7 +63,7 @@ test('replay: same key, same body → the original 201 and booking id, booked on
   assert.equal((await book('gala-1', 'alice')).status, 409);
   const text = await scrape(svc.url);
   assert.equal(
-    metricValue(text, 'faultline_booking_idempotent_requests_total', 'result="replayed"'),
+    sampleValue(text, 'faultline_booking_idempotent_requests_total', { result: 'replayed' }),
     1,
   );
 });

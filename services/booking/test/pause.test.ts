@@ -6,13 +6,14 @@
 // SIGSTOP/SIGCONT of the process.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sampleValue } from '@faultline/kit/testing/metric-samples';
 import type { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '@faultline/kit/testing/redis-server';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import type { NodeService } from '@faultline/kit/testing/node-service';
 import { checkLedger } from '../src/ledger-check.js';
 import { keys } from '../src/keys.js';
-import { call, inspector, metricValue, scrape, startBooking } from './helpers.js';
+import { call, inspector, scrape, startBooking } from './helpers.js';
 
 interface Receipt {
   bookingId: string;
@@ -104,10 +105,10 @@ for (const fencing of ['on', 'off'] as const) {
           [],
           'no violation on this seat',
         );
-        const fenced = metricValue(
+        const fenced = sampleValue(
           await scrape(a.url),
           'faultline_booking_fencing_rejections_total',
-          'operation="book"',
+          { operation: 'book' },
         );
         assert.equal(fenced, 1, 'A counted the fencing rejection');
       } else {

@@ -3,12 +3,15 @@
 // it (a cache miss, then hits) and it survives the SIGKILL of the replica that created it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sampleValue } from '@faultline/kit/testing/metric-samples';
 import { startRedis, type RedisServer } from '@faultline/kit/testing/redis-server';
 import type { NodeService } from '@faultline/kit/testing/node-service';
-import { call, metricValue, scrape, startBooking } from './helpers.js';
+import { call, scrape, startBooking } from './helpers.js';
 
 let redisServer: RedisServer;
 let mem1: NodeService, mem2: NodeService, red1: NodeService, red2: NodeService;
+/** The instance name each replica was started with. */
+const instanceOf = new Map<NodeService, string>();
 
 before(async () => {
   redisServer = await startRedis();
@@ -20,6 +23,14 @@ before(async () => {
     start('red-1', 'redis'),
     start('red-2', 'redis'),
   ]);
+  for (const [svc, name] of [
+    [mem1, 'mem-1'],
+    [mem2, 'mem-2'],
+    [red1, 'red-1'],
+    [red2, 'red-2'],
+  ] as const) {
+    instanceOf.set(svc, name);
+  }
 });
 after(async () => {
   await Promise.all([mem1, mem2, red1, red2].map((s) => s?.stop()));
@@ -36,7 +47,7 @@ interface Me {
 async function login(svc: NodeService, userId: string): Promise<string> {
   const r = await call<{ instance: string }>(svc.url, 'POST', '/sessions', { userId });
   assert.equal(r.status, 201);
-  assert.equal(r.body.instance, svc === mem1 ? 'mem-1' : r.body.instance);
+  assert.equal(r.body.instance, instanceOf.get(svc), 'the replica that made the session says so');
   const cookie = r.headers.get('set-cookie') ?? '';
   assert.match(cookie, /booking_session=[^;]+;.*HttpOnly/i);
   return cookie.split(';')[0]!;
@@ -58,7 +69,10 @@ test('memory store: only the replica that made the session knows it', async () =
   assert.equal(there.body.error, 'unknown_session');
   assert.equal(there.body.instance, 'mem-2', 'the answer says which replica answered');
   const text = await scrape(mem2.url);
-  assert.equal(metricValue(text, 'faultline_booking_session_lookups_total', 'result="unknown"'), 1);
+  assert.equal(
+    sampleValue(text, 'faultline_booking_session_lookups_total', { result: 'unknown' }),
+    1,
+  );
 });
 
 test('redis store: another replica finds the session (miss, then hit), also after the first dies', async () => {
@@ -75,6 +89,6 @@ test('redis store: another replica finds the session (miss, then hit), also afte
   const second = await me(red2, cookie);
   assert.equal(second.body.cache, 'hit', 'cached on this replica now');
   const text = await scrape(red2.url);
-  assert.equal(metricValue(text, 'faultline_booking_session_lookups_total', 'result="miss"'), 1);
-  assert.equal(metricValue(text, 'faultline_booking_session_lookups_total', 'result="hit"'), 1);
+  assert.equal(sampleValue(text, 'faultline_booking_session_lookups_total', { result: 'miss' }), 1);
+  assert.equal(sampleValue(text, 'faultline_booking_session_lookups_total', { result: 'hit' }), 1);
 });
