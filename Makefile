@@ -60,5 +60,9 @@ check: lint typecheck test ## lint + typecheck + test
 bench: bench-deps build jaeger ## Benchmarks: ratios against peers measured in the same run
 	node bench/dist/src/run.js $(BENCH)
 
+.PHONY: dashboards
+dashboards: build ## Regenerate dashboards/generated (Grafana JSON + provisioning) from dashboards/src
+	node dashboards/dist/src/generate.js
+
 clean: ## Remove build output
 	rm -rf services/*/dist chaos/dist bench/dist slos/dist loadtests/dist dashboards/dist **/*.tsbuildinfo

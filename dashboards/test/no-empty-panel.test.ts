@@ -1,0 +1,120 @@
+/**
+ * No empty panel: bring up the local playground, drive traffic through the gateway, run two
+ * chaos experiments with the CLI (Redis latency on a booking replica, then a scheduler leader
+ * kill for a failover), then evaluate every dashboard query against the playground's real
+ * Prometheus over the test's window. Each query must name only metrics a target exposes and
+ * return data. A negative control shows the same check catching a typo'd metric and a
+ * selector that matches nothing.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DASHBOARDS } from '../src/boards/all.js';
+import { bookingDashboard } from '../src/boards/booking.js';
+import { checkDashboards } from '../src/panel-check.js';
+import { PrometheusApi } from '../src/prometheus-api.js';
+import { ALLOWED_EMPTY } from './panel-allow-list.js';
+import { preparePlayground, type Playground } from './playground.js';
+import { trafficDuring, trafficRound } from './traffic.js';
+
+const example = (name: string) =>
+  fileURLToPath(new URL(`../../../chaos/examples/${name}.yaml`, import.meta.url));
+
+let pg: Playground;
+let prometheus: PrometheusApi;
+let start = 0;
+let end = 0;
+/** Metric names seen in the targets' metadata while the experiments' engines were up. */
+const seenInMetadata = new Set<string>();
+
+async function collectMetadata(): Promise<void> {
+  for (const n of await prometheus.targetMetricNames()) seenInMetadata.add(n);
+}
+
+async function exposedNames(): Promise<Set<string>> {
+  await collectMetadata();
+  return new Set([...(await prometheus.metricNames()), ...seenInMetadata]);
+}
+
+before(async () => {
+  pg = await preparePlayground();
+  const up = pg.cli('up', '--local', '--detach');
+  assert.equal(up.status, 0, `faultline up failed:\n${up.stdout}\n${up.stderr}`);
+  const urls = pg.urls();
+  prometheus = new PrometheusApi(urls.prometheus);
+  start = Date.now() / 1000;
+  for (let r = 0; r < 10; r++) await trafficRound(urls.gateway, r);
+
+  // Experiments run in the background while traffic flows; their engines' metrics endpoints
+  // live only as long as the run, so the targets' metadata is collected during it.
+  const latency = await trafficDuring(
+    urls.gateway,
+    pg.cliAsync('chaos', 'run', example('redis-latency-200ms'), '--duration', '8s'),
+    200,
+    collectMetadata,
+  );
+  assert.equal(
+    latency.status,
+    0,
+    `redis latency experiment failed:\n${latency.stdout}\n${latency.stderr}`,
+  );
+  const kill = await trafficDuring(
+    urls.gateway,
+    pg.cliAsync('chaos', 'run', example('kill-scheduler-leader'), '--duration', '12s'),
+    200,
+    collectMetadata,
+  );
+  assert.equal(kill.status, 0, `leader kill experiment failed:\n${kill.stdout}\n${kill.stderr}`);
+  for (let r = 0; r < 5; r++) await trafficRound(urls.gateway, 500 + r);
+  await sleep(6000); // three scrapes, and a rule evaluation, after the last request
+  end = Date.now() / 1000;
+});
+
+after(() => {
+  if (pg) pg.cli('down');
+});
+
+test('every dashboard query names exposed metrics and returns data from the playground', async () => {
+  const report = await checkDashboards({
+    prometheus,
+    dashboards: Object.values(DASHBOARDS).map((build) => build()),
+    start,
+    end,
+    exposed: await exposedNames(),
+    allowed: ALLOWED_EMPTY,
+  });
+  assert.ok(report.checked > 50, `only ${String(report.checked)} queries checked`);
+  assert.deepEqual(report.problems, [], `empty or broken panels:\n${report.problems.join('\n')}`);
+  assert.deepEqual(report.unusedAllowances, [], 'allow-list entries that match no panel');
+});
+
+test('negative control: a typo’d metric and a selector matching nothing are reported by name', async () => {
+  // A JSON copy, as Grafana would load it (the SDK objects carry marker methods).
+  const broken = JSON.parse(JSON.stringify(bookingDashboard())) as Dashboard;
+  const panels = broken.panels as { title?: string; type: string; targets?: { expr: string }[] }[];
+  const outcomes = panels.find((p) => p.title === 'Booking outcomes')!;
+  outcomes.targets![0]!.expr = outcomes.targets![0]!.expr.replace(
+    'faultline_booking_bookings_total',
+    'faultline_booking_booking_total',
+  );
+  const fencing = panels.find((p) => p.title === 'Fencing rejections')!;
+  fencing.targets![0]!.expr = 'faultline_booking_fencing_rejections_total{operation="no-such-op"}';
+  const report = await checkDashboards({
+    prometheus,
+    dashboards: [broken],
+    start,
+    end,
+    exposed: await exposedNames(),
+  });
+  assert.equal(report.problems.length, 2, report.problems.join('\n'));
+  assert.match(
+    report.problems[0]!,
+    /^faultline \/ Booking › Booking outcomes \[A\]: no target exposes faultline_booking_booking_total\n {4}query: sum by/,
+  );
+  assert.match(
+    report.problems[1]!,
+    /^faultline \/ Booking › Fencing rejections \[A\]: no data in the window\n {4}query: faultline_booking_fencing_rejections_total\{operation="no-such-op"\}/,
+  );
+});
