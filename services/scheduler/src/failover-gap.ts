@@ -54,6 +54,11 @@ export class FailoverGapMeter {
     return this.established;
   }
 
+  /** performance.now() when the newest record appeared (estimated for the baseline); undefined before any. */
+  get lastRecordSeenAt(): number | undefined {
+    return this.last?.seenAt;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();

@@ -13,6 +13,7 @@ import { configProblems, resolveSchedulerConfig, schedulerConfigShape } from './
 import { createEtcdClient } from './etcd-client.js';
 import { FailoverGapMeter } from './failover-gap.js';
 import { FencedJobLog } from './fenced-job-log.js';
+import { JobLogFreshness, staleAfterMsFor } from './job-log-freshness.js';
 import { JobRunner } from './job-runner.js';
 import { LeaderElector } from './leader-elector.js';
 import { LeaderView } from './leader-view.js';
@@ -74,6 +75,12 @@ const gaps = new FailoverGapMeter(gapClient, jobLog.prefix, {
   metrics: schedulerMetrics,
   callTimeoutMs,
 });
+const freshness = new JobLogFreshness({
+  lastRecordSeenAt: () => gaps.lastRecordSeenAt,
+  intervalMs: config.tickMs,
+  staleAfterMs: staleAfterMsFor(config.tickMs),
+  metrics: schedulerMetrics,
+});
 const refreshView = () => void view.refresh().catch(() => undefined);
 elector.on({ onElected: refreshView, onSteppedDown: refreshView });
 
@@ -100,6 +107,7 @@ logger.info(
 );
 view.start();
 const gapWatch = gaps.start();
+freshness.start();
 elector.start();
 runner.start();
 
@@ -119,5 +127,11 @@ await serve({
     runner.stop();
     await elector.resign();
   },
-  closers: [() => view.stop(), () => gaps.stop(), () => client.close(), () => gapClient.close()],
+  closers: [
+    () => view.stop(),
+    () => freshness.stop(),
+    () => gaps.stop(),
+    () => client.close(),
+    () => gapClient.close(),
+  ],
 });
