@@ -46,13 +46,21 @@ export async function sendPlanned(p: PlannedRequest, o: SendOptions): Promise<Se
   const startedAt = epochNow();
   const maxAttempts = p.idempotencyKey !== undefined ? 1 + p.step.retries : 1;
   let last: Omit<SendResult, 'attempts' | 'startedAt'> | undefined;
+  let mayHaveHappened = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (attempt > 1) await sleep((o.retryBackoffMs ?? 50) * (attempt - 1));
     last = await attemptOnce(p, o);
-    if (last.outcome === 'ok' || last.status !== undefined)
-      return { ...last, attempts: attempt, startedAt };
+    // Any HTTP answer is definite (a replay under the same key answers for earlier attempts).
+    if (last.status !== undefined) return { ...last, attempts: attempt, startedAt };
+    mayHaveHappened ||= last.outcome === 'unknown';
   }
-  return { ...last!, attempts: maxAttempts, startedAt };
+  // Refused after an attempt that may have reached the server: still unknown.
+  return {
+    ...last!,
+    outcome: mayHaveHappened ? 'unknown' : last!.outcome,
+    attempts: maxAttempts,
+    startedAt,
+  };
 }
 
 async function attemptOnce(

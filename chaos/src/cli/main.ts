@@ -6,6 +6,7 @@ import { runTour } from './demo-tour.js';
 import { chaosExplain, chaosLs, chaosRun, chaosStop } from './chaos-commands.js';
 import { progress } from './output.js';
 import { registerTracesCommand } from './traces-command.js';
+import { registerLoadCommand } from './load-command.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -140,5 +141,6 @@ stateOptions(
 ).action(chaosExplain);
 
 registerTracesCommand(program, int);
+registerLoadCommand(program);
 
 await program.parseAsync(process.argv);
