@@ -74,7 +74,7 @@ after(async () => {
 });
 
 async function parse(xml: string): Promise<Parsed> {
-  return page.evaluate<Parsed, string>(`(${PARSE_SCRIPT})(${JSON.stringify(xml)})`);
+  return page.evaluate<Parsed>(`(${PARSE_SCRIPT})(${JSON.stringify(xml)})`);
 }
 
 function outcomes(p: Parsed, suiteSuffix: string): Record<string, string> {
