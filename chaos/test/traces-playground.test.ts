@@ -28,7 +28,7 @@ before(async () => {
   appendFileSync(pg.configFile, 'tracing:\n  samplingRatio: 1\n');
   const up = pg.cli('up', '--local', '--detach');
   assert.equal(up.status, 0, `up failed:\n${up.stdout}\n${up.stderr}`);
-  assert.match(up.stdout, /every service exports to the local Jaeger/);
+  assert.match(up.stdout, /tracing: exporting every service's spans to the local Jaeger/);
   assert.match(up.stdout, /no web UI/);
   const state = pg.state();
   assert.ok(state.urls.jaeger, 'state.json names the Jaeger query API');

@@ -111,7 +111,10 @@ export async function runTour(state: PlaygroundState, say: Say): Promise<void> {
   say(
     `  ${state.urls.gatewayAdmin}/admin/backends   (Authorization: Bearer ${state.gatewayAdminToken})`,
   );
-  if (state.urls.jaeger) say(`  ${state.urls.jaeger}   traces`);
+  if (state.urls.jaeger)
+    say(
+      `  faultline traces --service booking --slowest 5 --since 5m   traces as waterfalls (API: ${state.urls.jaeger}/api/traces; no web UI locally)`,
+    );
   say(`  ${state.tracing.note}`);
   say('  try: kill -9 the leader (faultline status --json shows pids) and watch /leader change');
 }

@@ -51,7 +51,7 @@ export function tracingSetup(
     tracing: {
       on: true,
       endpoint: urls.otlpHttp,
-      note: `tracing: every service exports to the local Jaeger (OTLP/HTTP ${urls.otlpHttp}), sampling ${ratio} of requests (tracing.samplingRatio); ${NO_UI_NOTE}`,
+      note: `tracing: exporting every service's spans to the local Jaeger (OTLP/HTTP ${urls.otlpHttp}), sampling ${ratio} of requests (tracing.samplingRatio); ${NO_UI_NOTE}`,
     },
     jaeger: jaegerPod(config, stateDir, found.binary),
     jaegerUrl: urls.query,
