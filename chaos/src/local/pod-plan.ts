@@ -398,13 +398,21 @@ export function prometheusConfig(
       { files: [join(plan.stateDir, 'prometheus', 'chaos-*.json')], refresh_interval: '2s' },
     ],
   };
+  // `faultline load` (the embedded generator) serves k6_* metrics the same way.
+  const loadJob = {
+    job_name: 'faultline-load',
+    metrics_path: '/metrics',
+    file_sd_configs: [
+      { files: [join(plan.stateDir, 'prometheus', 'load-*.json')], refresh_interval: '2s' },
+    ],
+  };
   return JSON.stringify(
     {
       global: {
         scrape_interval: `${scrapeIntervalSeconds}s`,
         scrape_timeout: `${Math.max(1, scrapeIntervalSeconds - 1)}s`,
       },
-      scrape_configs: [...jobs, chaosJob],
+      scrape_configs: [...jobs, chaosJob, loadJob],
     },
     null,
     2,
