@@ -7,10 +7,10 @@ SHELL := /bin/bash
 NODE_BIN := $(shell scripts/node-toolchain.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-DEBIAN_DEPS := redis-server:redis-server etcd:etcd-server etcdctl:etcd-client prometheus:prometheus
+DEBIAN_DEPS := redis-server:redis-server etcd:etcd-server etcdctl:etcd-client prometheus:prometheus chromium:chromium
 BENCH_DEPS := wrk:wrk haproxy:haproxy nginx:nginx-light redis-benchmark:redis-tools
 
-.PHONY: help demo up down status deps bench-deps jaeger install build test lint typecheck check bench clean
+.PHONY: help demo up down status deps bench-deps jaeger kube-binaries install build test lint typecheck check bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -27,11 +27,14 @@ down: ## Stop the local playground
 status: ## Show the local playground's pods
 	node chaos/bin/faultline.js status
 
-deps: ## Install redis-server, etcd-server and prometheus from Debian when missing (no-op when present)
+deps: ## Install redis-server, etcd-server, prometheus and chromium (report tests) from Debian when missing
 	@scripts/debian-deps.sh $(DEBIAN_DEPS)
 
 jaeger: ## Build Jaeger v2 from the Go module proxy into the per-user cache when missing (local tracing)
 	@scripts/jaeger-binary.sh >/dev/null || echo "make: no Jaeger binary (reason above): the playground runs with tracing off, trace tests fail" >&2
+
+kube-binaries: ## Build kube-apiserver and kube-controller-manager (tests' control plane) into the per-user cache when missing
+	@scripts/kube-binaries.sh >/dev/null || echo "make: no Kubernetes control plane binaries (reason above): the kubernetes tests fail" >&2
 
 bench-deps: deps ## Install the benchmark peers (wrk, haproxy, nginx, redis-benchmark) when missing
 	@scripts/debian-deps.sh $(BENCH_DEPS)
@@ -45,12 +48,13 @@ install: node_modules/.package-lock.json ## npm ci (when the lockfile changed)
 build: install ## Compile every workspace (tsc -b)
 	npx tsc -b
 
-test: deps build jaeger ## Run every test (unit + integration against real Redis, etcd, Prometheus)
+test: deps build jaeger kube-binaries ## Run every test (unit + integration against real Redis, etcd, Prometheus)
 	node scripts/run-tests.mjs $(TESTS)
 
-lint: build ## ESLint (typed rules, dependency rules) and Prettier
+lint: build ## ESLint (typed rules, dependency rules), Prettier, and the k6 scripts against @types/k6
 	npx eslint .
 	npx prettier --check .
+	npx tsc -p loadtests/tsconfig.k6.json
 
 typecheck: install ## Type-check every workspace
 	npx tsc -b
