@@ -57,6 +57,19 @@ export function parseExperimentText(
   file: string,
   options: ExperimentSchemaOptions = {},
 ): ExperimentParseResult {
+  const r = parseSpecText(text, file, experimentSchema(options));
+  return r.ok ? { ok: true, experiment: r.value } : r;
+}
+
+/**
+ * Validates YAML text against any zod schema with the same positioned problems (game-day specs
+ * use it too); `locate` positions further problems found after parsing. Never throws.
+ */
+export function parseSpecText<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+): { ok: true; value: z.output<S>; locate: Locate } | { ok: false; problems: SpecProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -75,8 +88,13 @@ export function parseExperimentText(
     };
   }
   const value: unknown = doc.toJS();
-  const result = experimentSchema(options).safeParse(value ?? {}, { error: describeIssue });
-  if (result.success) return { ok: true, experiment: result.data };
+  const result = schema.safeParse(value ?? {}, { error: describeIssue });
+  if (result.success)
+    return {
+      ok: true,
+      value: result.data,
+      locate: (path, message) => problemAt(doc.contents, lineCounter, file, path, message),
+    };
 
   const problems: SpecProblem[] = [];
   for (const issue of result.error.issues) {
@@ -93,6 +111,9 @@ export function parseExperimentText(
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   return { ok: false, problems };
 }
+
+/** Positions a problem found after parsing at a YAML path of the same document. */
+export type Locate = (path: readonly (string | number)[], message: string) => SpecProblem;
 
 /** Reads and validates an experiment file; throws {@link ExperimentSpecError} listing every problem. */
 export async function loadExperiment(

@@ -43,7 +43,7 @@ export const LINK_FAULT_TYPES: readonly ExperimentFaultType[] = [
  * A strict object whose unknown-field error lists the fields that are allowed. The loader
  * turns the issue into one problem per unknown key, positioned on that key.
  */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
+export function strictObject<T extends z.ZodRawShape>(shape: T) {
   const allowed = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
     error: (iss) =>
@@ -51,8 +51,8 @@ function strictObject<T extends z.ZodRawShape>(shape: T) {
   });
 }
 
-/** A positive duration string, parsed into milliseconds, at most `maxMs`. */
-function duration(maxMs: number) {
+/** A positive duration string, parsed into milliseconds, at most `maxMs` (game-day specs use it too). */
+export function duration(maxMs: number) {
   return (
     z
       .string({
