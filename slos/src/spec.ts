@@ -79,9 +79,13 @@ const spec = z
     timeWindow: z
       .array(
         z.strictObject({
-          duration: duration.refine((d) => (parseDuration(d) ?? 0) >= durationSeconds(MIN_PERIOD), {
-            message: `expected at least ${MIN_PERIOD} (the longest burn-rate window)`,
-          }),
+          // An unreadable duration is reported once, by `duration` itself.
+          duration: duration.refine(
+            (d) => (parseDuration(d) ?? Infinity) >= durationSeconds(MIN_PERIOD),
+            {
+              message: `expected at least ${MIN_PERIOD} (the longest burn-rate window)`,
+            },
+          ),
           isRolling: z.literal(true),
         }),
       )
