@@ -92,6 +92,16 @@ function flattenUnion(node: SchemaNode, variants: SchemaNode[]): SchemaNode {
       if (tag !== undefined && name !== discriminator) (usedBy[name] ??= []).push(tag);
     }
   }
+  // The API server applies a default wherever the field is absent, whatever the tag: a default
+  // of a field that only some variants have would be written into the others (jitterMs into a
+  // pod-kill), which the controller's strict per-variant schema then refuses. Keep defaults
+  // only on fields every variant has; the controller fills in the rest.
+  for (const [name, prop] of Object.entries(properties)) {
+    const everywhere = converted.every(
+      (v) => (v.properties as Record<string, SchemaNode>)[name] !== undefined,
+    );
+    if (!everywhere) delete prop.default;
+  }
   for (const [name, tags] of Object.entries(usedBy)) {
     const prop = properties[name];
     if (prop === undefined) continue;
