@@ -65,3 +65,9 @@ export function traceLink(
     ? `${jaeger.replace(/\/+$/, '')}/trace/${encodeURIComponent(trace.traceId)}`
     : undefined;
 }
+
+/** The SLO an alert is about, as the Sloth id the verdicts use (`<service>-<name>`). */
+export function alertSlo(alert: { labels: Record<string, string> }): string {
+  const { sloth_id: id, sloth_service: service, sloth_slo: slo } = alert.labels;
+  return id ?? (service && slo ? `${service}-${slo}` : (slo ?? ''));
+}

@@ -6,7 +6,16 @@
  */
 import type { FaultWindow, Journal } from './journal.js';
 import { REPORT_CSS, REPORT_JS } from './report-html-assets.js';
-import { duration, faultSpan, isoTime, num, offset, percent, traceLink } from './report-format.js';
+import {
+  alertSlo,
+  duration,
+  faultSpan,
+  isoTime,
+  num,
+  offset,
+  percent,
+  traceLink,
+} from './report-format.js';
 import { esc, laneChartSvg, lineChartSvg } from './report-svg.js';
 import type { Lane, Overlay, Series, TimeAxis } from './report-svg.js';
 
@@ -44,7 +53,7 @@ function overlayOf(j: Journal): Overlay {
         from: f.start,
         to: f.end ?? j.endedAt,
         severity: a.severity ?? 'page',
-        label: `${a.name} ${a.labels.sloth_slo ?? ''} (${a.severity ?? 'alert'}) ${offset(j, f.start)}–${f.end !== undefined ? offset(j, f.end) : 'end'}`,
+        label: `${a.name} ${alertSlo(a)} (${a.severity ?? 'alert'}) ${offset(j, f.start)}–${f.end !== undefined ? offset(j, f.end) : 'end'}`,
       })),
     ),
   };
@@ -55,9 +64,12 @@ function sloSeries(
   pick: (s: Journal['timeline']['slo'][number]) => number | null,
 ): Series[] {
   return j.slos.map((slo, i) => ({
-    name: slo.name,
+    name: slo.id,
     color: color(i),
-    points: j.timeline.slo.filter((s) => s.slo === slo.name).map((s) => [s.at, pick(s)]),
+    // Samples name their SLO by Sloth id (`<service>-<name>`, the rules' label) or by name.
+    points: j.timeline.slo
+      .filter((s) => s.slo === slo.id || s.slo === slo.name)
+      .map((s) => [s.at, pick(s)]),
   }));
 }
 
@@ -82,7 +94,7 @@ function chartsSection(j: Journal, axis: TimeAxis, overlay: Overlay): string {
       yMax: 1,
       references: j.slos.map((s) => ({
         value: s.objective,
-        label: `${s.name} ${percent(s.objective)}`,
+        label: `${s.id} ${percent(s.objective)}`,
       })),
     }),
     lineChartSvg(axis, overlay, {
@@ -376,7 +388,7 @@ function detailsSection(j: Journal): string {
   const alerts = j.alerts.map((a) => [
     esc(a.name),
     esc(a.severity ?? ''),
-    esc(a.labels.sloth_slo ?? ''),
+    esc(alertSlo(a)),
     a.firing
       .map((f) => `${offset(j, f.start)}–${f.end !== undefined ? offset(j, f.end) : 'end'}`)
       .join('<br>'),

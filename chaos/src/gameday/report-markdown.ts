@@ -4,7 +4,16 @@
  * Times are offsets from the game day's start (`+mm:ss.s`); the start itself is printed once.
  */
 import type { CheckerResult, FaultWindow, Journal, SloVerdict } from './journal.js';
-import { duration, faultSpan, isoTime, num, offset, percent, traceLink } from './report-format.js';
+import {
+  alertSlo,
+  duration,
+  faultSpan,
+  isoTime,
+  num,
+  offset,
+  percent,
+  traceLink,
+} from './report-format.js';
 
 /** A table cell: pipes escaped and line breaks folded, so one value never breaks the table. */
 function cell(value: string): string {
@@ -252,7 +261,7 @@ function alertsSection(j: Journal): string[] {
       j.alerts.map((a) => [
         a.name,
         a.severity ?? '',
-        a.labels.sloth_slo ?? '',
+        alertSlo(a),
         a.firing
           .map((f) => `${offset(j, f.start)}–${f.end !== undefined ? offset(j, f.end) : 'end'}`)
           .join(', '),

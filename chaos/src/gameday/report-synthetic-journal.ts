@@ -27,11 +27,13 @@ export interface SyntheticJournalOptions {
   startedAt?: number;
 }
 
+// As in slos/: names repeat across services, the Sloth id `<service>-<name>` is unique.
 const SLOS = [
-  { name: 'booking-availability', service: 'booking', objective: 0.999, sliKind: 'availability' },
-  { name: 'booking-latency', service: 'booking', objective: 0.99, sliKind: 'latency' },
-  { name: 'scheduler-freshness', service: 'scheduler', objective: 0.99, sliKind: 'ratio' },
+  { name: 'availability', service: 'booking', objective: 0.999, sliKind: 'availability' },
+  { name: 'latency', service: 'booking', objective: 0.99, sliKind: 'latency' },
+  { name: 'freshness', service: 'scheduler', objective: 0.99, sliKind: 'ratio' },
 ] as const;
+const idOf = (s: { service: string; name: string }) => `${s.service}-${s.name}`;
 
 const FAULTS = [
   {
@@ -97,7 +99,7 @@ export function syntheticJournal(options: SyntheticJournalOptions = {}): Journal
         at < baselineAt + 3 * stepMs ? null : Math.min(1, hit * 0.004 + random() * 0.0004);
       const budget = 1 - s.objective;
       slo.push({
-        slo: s.name,
+        slo: idOf(s), // the runner names samples and verdicts by Sloth id
         at,
         sli: errorRatio === null ? null : 1 - errorRatio,
         errorRatio,
@@ -127,14 +129,14 @@ export function syntheticJournal(options: SyntheticJournalOptions = {}): Journal
   }
 
   const verdicts: SloVerdict[] = SLOS.map((s) => {
-    const mine = slo.filter((x) => x.slo === s.name && x.errorRatio !== null);
+    const mine = slo.filter((x) => x.slo === idOf(s) && x.errorRatio !== null);
     const worst = mine.reduce((a, b) =>
       (b.burnRate['5m'] ?? 0) > (a.burnRate['5m'] ?? 0) ? b : a,
     );
     const total = Math.round((rate * (loadEnd - baselineAt)) / 1000);
     const bad = Math.round(total * 0.0007);
     return {
-      slo: s.name,
+      slo: idOf(s),
       objective: s.objective,
       met: true,
       sli: {
@@ -192,7 +194,7 @@ export function syntheticJournal(options: SyntheticJournalOptions = {}): Journal
       hypothesis: {
         statement:
           'booking stays within its SLOs and never double-books while a replica pauses past its lock TTL and Redis slows down',
-        slos: SLOS.map((s) => s.name),
+        slos: SLOS.map(idOf),
         steadyState: [
           { name: 'booking-ready', query: 'sum(up{job="booking"})', tolerance: '>= 3' },
         ],
@@ -222,10 +224,10 @@ export function syntheticJournal(options: SyntheticJournalOptions = {}): Journal
     ],
     slos: SLOS.map((s) => ({
       ...s,
-      id: `${s.service}-${s.name}`,
-      description: `${s.name} objective`,
+      id: idOf(s),
+      description: `${s.service} ${s.name}`,
       window: '30d',
-      file: `slos/${s.name}.yaml`,
+      file: `slos/${idOf(s)}.yaml`,
     })),
     preflight: [
       { name: 'playground ready', ok: true, detail: 'all pods ready', at: t0 + 500 },
@@ -260,7 +262,7 @@ export function syntheticJournal(options: SyntheticJournalOptions = {}): Journal
     alerts: [
       {
         name: 'SLOBurnRatePageGameDay',
-        labels: { sloth_service: 'booking', sloth_slo: 'booking-availability', severity: 'page' },
+        labels: { sloth_service: 'booking', sloth_slo: 'availability', severity: 'page' },
         severity: 'page',
         firing: faults.map((f) => ({
           start: (f.startedAt ?? 0) + 14_000,
@@ -270,7 +272,7 @@ export function syntheticJournal(options: SyntheticJournalOptions = {}): Journal
       },
       {
         name: 'SLOBurnRateTicketGameDay',
-        labels: { sloth_service: 'booking', sloth_slo: 'booking-latency', severity: 'ticket' },
+        labels: { sloth_service: 'booking', sloth_slo: 'latency', severity: 'ticket' },
         severity: 'ticket',
         firing: [{ start: (faults[1]?.startedAt ?? 0) + 30_000 }],
         duringFaults: [faults[1]?.experimentId ?? ''],
