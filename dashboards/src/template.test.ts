@@ -13,6 +13,10 @@ const cases: [string, string][] = [
   ['rate(x{job=~"$job"}[$__rate_interval])', 'rate(x{job=~"booking|gateway"}[30s])'],
   ['x{pod=~"${pod}"}[$__interval]', 'x{pod=~"booking-0"}[10s]'],
   ['increase(y[$__range])', 'increase(y[300s])'],
+  [
+    'label_replace(x, "w", "$1", "__name__", "(.+)")',
+    'label_replace(x, "w", "$1", "__name__", "(.+)")',
+  ],
   // Regex metacharacters in a value are escaped (two backslashes inside a PromQL string).
   ['z{backend=~"$backend"}', 'z{backend=~"127\\\\.0\\\\.0\\\\.1:80"}'],
 ];

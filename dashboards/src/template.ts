@@ -24,6 +24,8 @@ export function expandTemplate(expr: string, t: TemplateValues): string {
   };
   return expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => {
     const name = (braced ?? bare)!;
+    // `$1` is a regex back-reference (label_replace), which Grafana leaves alone too.
+    if (/^\d+$/.test(name)) return whole;
     const builtin = builtins[name];
     if (builtin !== undefined) return builtin;
     const values = t.variables[name];

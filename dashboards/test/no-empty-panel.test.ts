@@ -1,7 +1,8 @@
 /**
- * No empty panel: bring up the local playground, drive traffic through the gateway, run two
- * chaos experiments with the CLI (Redis latency on a booking replica, then a scheduler leader
- * kill for a failover), then evaluate every dashboard query against the playground's real
+ * No empty panel: bring up the local playground, drive traffic through the gateway (our own
+ * rounds and a `faultline load` run), run three chaos experiments with the CLI (Redis latency
+ * on a booking replica, a scheduler leader kill for a failover, 503s on bookings for the
+ * burn-rate alerts), then evaluate every dashboard query against the playground's real
  * Prometheus over the test's window. Each query must name only metrics a target exposes and
  * return data. A negative control shows the same check catching a typo'd metric and a
  * selector that matches nothing.
@@ -47,8 +48,10 @@ before(async () => {
   start = Date.now() / 1000;
   for (let r = 0; r < 10; r++) await trafficRound(urls.gateway, r);
 
-  // Experiments run in the background while traffic flows; their engines' metrics endpoints
-  // live only as long as the run, so the targets' metadata is collected during it.
+  // The load generator (k6_* series) runs through both first experiments. Experiments and the
+  // load run serve their metrics only while they run, so the targets' metadata is collected
+  // between traffic rounds.
+  const load = pg.cliAsync('load', 'steady-mix', '--duration', '25s', '--rate', '15', '--quiet');
   const latency = await trafficDuring(
     urls.gateway,
     pg.cliAsync('chaos', 'run', example('redis-latency-200ms'), '--duration', '8s'),
@@ -60,6 +63,7 @@ before(async () => {
     0,
     `redis latency experiment failed:\n${latency.stdout}\n${latency.stderr}`,
   );
+  // A leader kill gives the scheduler dashboard a failover, a new term and a gap to show.
   const kill = await trafficDuring(
     urls.gateway,
     pg.cliAsync('chaos', 'run', example('kill-scheduler-leader'), '--duration', '12s'),
@@ -67,6 +71,24 @@ before(async () => {
     collectMetadata,
   );
   assert.equal(kill.status, 0, `leader kill experiment failed:\n${kill.stdout}\n${kill.stderr}`);
+  const loadRun = await trafficDuring(urls.gateway, load, 200, collectMetadata);
+  // 99 = an SLO threshold failed (as k6 does), expected under chaos; anything else is broken.
+  assert.ok(
+    [0, 99].includes(loadRun.status ?? -1),
+    `load run failed:\n${loadRun.stdout}\n${loadRun.stderr}`,
+  );
+  // 503s through the gateway burn the gateway availability budget: the burn-rate alerts fire.
+  const http503 = await trafficDuring(
+    urls.gateway,
+    pg.cliAsync('chaos', 'run', example('booking-http-503'), '--duration', '15s'),
+    200,
+    collectMetadata,
+  );
+  assert.match(
+    http503.stdout,
+    /applied http-fault/,
+    `503 experiment:\n${http503.stdout}\n${http503.stderr}`,
+  );
   for (let r = 0; r < 5; r++) await trafficRound(urls.gateway, 500 + r);
   await sleep(6000); // three scrapes, and a rule evaluation, after the last request
   end = Date.now() / 1000;

@@ -30,35 +30,60 @@ export function loadDashboard(): Dashboard {
     )
     .withPanel(
       timeSeries({
-        title: 'Failed request rate',
-        description: 'k6_http_req_failed_rate: share of requests k6 counts as failed.',
-        unit: 'percentunit',
-        min: 0,
-        queries: [{ expr: 'max by (scenario) (k6_http_req_failed_rate)', legend: '{{scenario}}' }],
-      }),
-    )
-    .withPanel(
-      timeSeries({
-        title: 'Client-side latency p95 / p99',
-        description: 'k6 trend stats of http_req_duration, as the client saw them.',
-        unit: 's',
-        min: 0,
+        title: 'Responses by status',
+        description: 'k6_http_reqs_total by status (0: no response: timeout or connection error).',
+        unit: 'reqps',
+        stacked: true,
         queries: [
-          { expr: 'max by (scenario) (k6_http_req_duration_p95)', legend: '{{scenario}} p95' },
-          { expr: 'max by (scenario) (k6_http_req_duration_p99)', legend: '{{scenario}} p99' },
+          {
+            expr: 'sum by (status) (rate(k6_http_reqs_total[$__rate_interval]))',
+            legend: '{{status}}',
+          },
         ],
       }),
     )
     .withPanel(
       timeSeries({
-        title: 'Dropped iterations',
+        title: 'Failed request share',
         description:
-          'Scheduled requests the generator could not start in time (open model): the system, or the generator, is saturated.',
+          'k6_http_req_failed_rate: share failed so far (5xx or no response), per operation.',
+        unit: 'percentunit',
+        min: 0,
+        queries: [
+          {
+            expr: 'max by (scenario, op) (k6_http_req_failed_rate)',
+            legend: '{{scenario}} {{op}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeSeries({
+        title: 'Client-side latency p95 per operation',
+        description:
+          'k6_http_req_duration_seconds from the scheduled start to the end of the response (so queueing in the generator counts, as in an open model).',
+        unit: 's',
+        min: 0,
+        queries: [
+          {
+            expr: 'histogram_quantile(0.95, sum by (scenario, op, le) (rate(k6_http_req_duration_seconds_bucket[$__rate_interval])))',
+            legend: '{{scenario}} {{op}} p95',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeSeries({
+        title: 'Dropped iterations and busy VUs',
+        description:
+          'Requests not started because the in-flight bound was reached, and VUs busy against their maximum: the system, or the generator, is saturated.',
         queries: [
           {
             expr: 'sum by (scenario) (increase(k6_dropped_iterations_total[$__rate_interval]))',
-            legend: '{{scenario}}',
+            legend: '{{scenario}} dropped',
           },
+          { expr: 'sum by (scenario) (k6_vus)', legend: '{{scenario}} VUs busy' },
+          { expr: 'sum by (scenario) (k6_vus_max)', legend: '{{scenario}} VUs max' },
         ],
       }),
     )

@@ -1,7 +1,7 @@
 /**
  * SLOs: the SLI, burn rate per window, error budget left and the burn-rate alerts, from the
- * recording rules and alerts that slos/ generates (Sloth-compatible names: see
- * slos/generated and /tmp contract: `slo:sli_error:ratio_rate<W>` for every window).
+ * recording rules and alerts that slos/ generates (Sloth-compatible names, see
+ * slos/generated: `slo:sli_error:ratio_rate<W>` for every window of both window sets).
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { board, labelVariable } from '../board.js';
@@ -38,6 +38,20 @@ export function slosDashboard(): Dashboard {
     )
     .withPanel(
       stat({
+        title: 'Error budget remaining (SLO window)',
+        description:
+          'Share of the period’s budget left (slo:period_error_budget_remaining:ratio over the SLO window, e.g. 30d).',
+        unit: 'percentunit',
+        queries: [
+          {
+            expr: `max by (sloth_id) (slo:period_error_budget_remaining:ratio{${slo}})`,
+            legend: '{{sloth_id}}',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      stat({
         title: 'Error budget remaining (time range)',
         description:
           'Share of the budget (1 − objective) left after the selected time range (a game day): 1 − mean error ratio ÷ budget.',
@@ -60,7 +74,7 @@ export function slosDashboard(): Dashboard {
             legend: '{{sloth_id}}',
           },
         ],
-        width: 12,
+        width: 6,
       }),
     )
     .withRow(row('SLI and burn rates'))
