@@ -156,6 +156,11 @@ test('report.html shows the double-booking witness and links traces to Jaeger wh
     /seat gala-7: bookings b1 \(token 7\) and b2 \(token 8\) both active/,
   );
   assert.equal(await witness.locator('tbody tr').count(), 2);
+  const [witnessBox, chartBox] = await Promise.all([
+    witness.boundingBox(),
+    watch.page.locator('#chart-sli').boundingBox(),
+  ]);
+  assert.ok(witnessBox && chartBox && witnessBox.y < chartBox.y, 'the witness is above the charts');
   assert.match(
     (await witness.textContent()) ?? '',
     /from booking-2 & <kept>/,

@@ -439,8 +439,11 @@ export function renderHtml(journal: Journal): string {
     origin: journal.startedAt,
   };
   const overlay = overlayOf(journal);
+  // A broken safety property is the headline: its witness goes right under the verdict.
+  const failed = journal.checkers.some((c) => c.status === 'fail');
   const body = [
     headerSection(journal),
+    failed ? checkersSection(journal) : '',
     chartsSection(journal, axis, overlay),
     sloSection(journal),
     timelineSection(journal, axis, overlay),
@@ -459,7 +462,7 @@ export function renderHtml(journal: Journal): string {
       ],
       journal.faults.map((f) => faultRow(journal, f)),
     ),
-    checkersSection(journal),
+    failed ? '' : checkersSection(journal),
     tracesSection(journal),
     detailsSection(journal),
   ].join('\n');
