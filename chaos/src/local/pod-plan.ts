@@ -4,6 +4,7 @@
  * executes it, `faultline status` reports it, tests assert on it.
  */
 import { join, resolve } from 'node:path';
+import { generatedRulesGlob } from '@faultline/slos/paths';
 import type { PlaygroundConfig } from './playground-config.js';
 
 export interface PodSpec {
@@ -411,7 +412,11 @@ export function prometheusConfig(
       global: {
         scrape_interval: `${scrapeIntervalSeconds}s`,
         scrape_timeout: `${Math.max(1, scrapeIntervalSeconds - 1)}s`,
+        // SLO rules are evaluated as often as targets are scraped (2 s): the game-day windows
+        // (5 s shortest) and their stated detection times assume one scrape + one evaluation.
+        evaluation_interval: `${scrapeIntervalSeconds}s`,
       },
+      rule_files: [generatedRulesGlob],
       scrape_configs: [...jobs, chaosJob, loadJob],
     },
     null,
