@@ -64,6 +64,11 @@ check: lint typecheck test ## lint + typecheck + test
 bench: bench-deps build jaeger ## Benchmarks: ratios against peers measured in the same run
 	node bench/dist/src/run.js $(BENCH)
 
+.PHONY: slos
+slos: install ## Regenerate slos/generated (Prometheus recording + burn-rate alert rules) from slos/*.yaml
+	npx tsc -b slos
+	node slos/dist/src/generate-rules-cli.js
+
 .PHONY: dashboards
 dashboards: build ## Regenerate dashboards/generated (Grafana JSON + provisioning) from dashboards/src
 	node dashboards/dist/src/generate.js
