@@ -51,19 +51,32 @@ export interface HistoryRecord {
 export class HistoryWriter {
   readonly #out: WriteStream;
   #failure: Error | undefined;
+  #pending: string[] = [];
+  // Lines go out in batches: one write per request costs more than the request itself.
+  readonly #flusher = setInterval(() => this.#flush(), 100);
 
   constructor(readonly file: string) {
     this.#out = createWriteStream(file, { flags: 'w' });
     this.#out.on('error', (e) => {
       this.#failure = e;
     });
+    this.#flusher.unref();
   }
 
   write(r: HistoryRecord): void {
-    this.#out.write(`${JSON.stringify(r)}\n`);
+    this.#pending.push(JSON.stringify(r));
+    if (this.#pending.length >= 512) this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    this.#out.write(`${this.#pending.join('\n')}\n`);
+    this.#pending = [];
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#flusher);
+    this.#flush();
     this.#out.end();
     if (!this.#out.closed) await once(this.#out, 'close');
     if (this.#failure) throw new Error(`history ${this.file}: ${this.#failure.message}`);

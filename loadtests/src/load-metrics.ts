@@ -11,6 +11,20 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CompiledStep } from './compiled-scenario.js';
+
+/** What the gauges read at scrape time. */
+export interface LiveState {
+  inFlight: number;
+  /** Per journey step. */
+  failures: readonly { failed: number; total: number }[];
+}
+
+interface RequestSeries {
+  reqs: { inc(): void };
+  duration: { observe(v: number): void };
+  iterations: { inc(): void };
+}
 
 const REQUEST_LABELS = [
   'scenario',
@@ -45,6 +59,19 @@ export class LoadMetrics {
     help: 'Share of requests failed so far (status >= 500 or no response), as k6 http_req_failed.',
     labelNames: ['scenario', 'op', 'method', 'route'] as const,
     registers: [this.registry],
+    // Computed at scrape time, not per request.
+    collect: () => {
+      if (!this.#live) return;
+      const live = this.#live();
+      this.#steps.forEach((s, i) => {
+        const f = live.failures[i]!;
+        if (f.total > 0)
+          this.failedRate.set(
+            { scenario: this.#scenario, op: s.op, method: s.method, route: s.route },
+            f.failed / f.total,
+          );
+      });
+    },
   });
   readonly dropped = new Counter({
     name: 'k6_dropped_iterations_total',
@@ -63,6 +90,9 @@ export class LoadMetrics {
     help: 'Virtual users busy with a request (in flight).',
     labelNames: ['scenario'] as const,
     registers: [this.registry],
+    collect: () => {
+      if (this.#live) this.vus.set({ scenario: this.#scenario }, this.#live().inFlight);
+    },
   });
   readonly vusMax = new Gauge({
     name: 'k6_vus_max',
@@ -80,6 +110,50 @@ export class LoadMetrics {
 
   #server: Server | undefined;
   #sdFile: string | undefined;
+  #scenario = '';
+  #steps: readonly Pick<CompiledStep, 'op' | 'method' | 'route'>[] = [];
+  #live: (() => LiveState) | undefined;
+  readonly #children = new Map<number, RequestSeries>();
+
+  /** Binds the metrics to a run: its steps, and live state read at scrape time. */
+  bind(
+    scenario: string,
+    steps: readonly Pick<CompiledStep, 'op' | 'method' | 'route'>[],
+    maxVUs: number,
+    live: () => LiveState,
+  ): void {
+    this.#scenario = scenario;
+    this.#steps = steps;
+    this.#live = live;
+    this.vusMax.set({ scenario }, maxVUs);
+    this.dropped.inc({ scenario }, 0);
+  }
+
+  /** One finished request; label sets are resolved once per step and status (the hot path). */
+  request(stepIndex: number, status: number, failed: boolean, seconds: number): void {
+    const key = stepIndex * 1000 + status;
+    let c = this.#children.get(key);
+    if (!c) {
+      const s = this.#steps[stepIndex]!;
+      const l = {
+        scenario: this.#scenario,
+        op: s.op,
+        method: s.method,
+        route: s.route,
+        status: String(status),
+        expected_response: String(!failed),
+      };
+      c = {
+        reqs: this.reqs.labels(l),
+        duration: this.duration.labels(l),
+        iterations: this.iterations.labels({ scenario: this.#scenario }),
+      };
+      this.#children.set(key, c);
+    }
+    c.reqs.inc();
+    c.duration.observe(seconds);
+    c.iterations.inc();
+  }
 
   /** Serves /metrics on 127.0.0.1 (`port` 0 = a free one); returns `host:port`. */
   async serve(port = 0): Promise<string> {

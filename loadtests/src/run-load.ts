@@ -88,10 +88,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   const traceRatio = o.traceSampleRatio ?? 0.1;
   const stats = new RunStats(scenario.journey);
   const metrics = new LoadMetrics();
-  const labels = { scenario: scenario.name };
-  metrics.vusMax.set(labels, scenario.arrival.maxVUs);
-  metrics.vus.set(labels, 0);
-  metrics.dropped.inc(labels, 0);
+  const droppedSeries = metrics.dropped.labels({ scenario: scenario.name });
+  const lagSeries = metrics.scheduleLag.labels({ scenario: scenario.name });
   const history = o.historyFile ? new HistoryWriter(o.historyFile) : undefined;
   const pool = new Pool(o.target, {
     // One connection per possible in-flight request: a request must never wait in the pool's
@@ -104,6 +102,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   for (let id = scenario.arrival.maxVUs; id >= 1; id--)
     free.push({ id, userId: `load-vu${id}`, jar: new CookieJar() });
   const failedCounts = scenario.journey.map(() => ({ failed: 0, total: 0 }));
+  metrics.bind(scenario.name, scenario.journey, scenario.arrival.maxVUs, () => ({
+    inFlight: scenario.arrival.maxVUs - free.length,
+    failures: failedCounts,
+  }));
   const outcomes: Record<Outcome, number> = { ok: 0, error: 0, unknown: 0, dropped: 0 };
   const lags: number[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -130,28 +132,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     base: HistoryRecord,
     res: SendResult,
   ) => {
-    const step = scenario.journey[stepIndex]!;
     const failed = res.status === undefined || res.status >= 500;
     const durationMs = res.endedAt - plannedAt;
     stats.done(stepIndex, durationMs, failed);
-    const l = {
-      scenario: scenario.name,
-      op: step.op,
-      method: step.method,
-      route: step.route,
-      status: String(res.status ?? 0),
-      expected_response: String(!failed),
-    };
-    metrics.reqs.inc(l);
-    metrics.duration.observe(l, durationMs / 1000);
-    metrics.iterations.inc(labels);
+    metrics.request(stepIndex, res.status ?? 0, failed, durationMs / 1000);
     const fc = failedCounts[stepIndex]!;
     fc.total++;
     if (failed) fc.failed++;
-    metrics.failedRate.set(
-      { scenario: scenario.name, op: step.op, method: step.method, route: step.route },
-      fc.failed / fc.total,
-    );
     record({
       ...base,
       attempt: res.attempts,
@@ -163,7 +150,6 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       ...res.fields,
     });
     free.push(vu);
-    metrics.vus.set(labels, scenario.arrival.maxVUs - free.length);
   };
 
   const launch = (seq: number, dueEpoch: number) => {
@@ -187,15 +173,14 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     };
     if (!vu) {
       stats.drop(plan.stepIndex);
-      metrics.dropped.inc(labels);
+      droppedSeries.inc();
       record(base);
       return;
     }
     started++;
-    metrics.vus.set(labels, scenario.arrival.maxVUs - free.length);
     const lag = epochNow() - dueEpoch;
     lags.push(lag);
-    metrics.scheduleLag.observe(labels, lag / 1000);
+    lagSeries.observe(lag / 1000);
     if (performance.now() - t0 <= schedule.durationMs) startedOnTime++;
     const traced = traceRandom() < traceRatio;
     const traceId = traced ? randomBytes(16).toString('hex') : undefined;

@@ -79,7 +79,9 @@ async function attemptOnce(
       method: p.step.method,
       headers,
       ...(p.body !== undefined ? { body: p.body } : {}),
-      signal: AbortSignal.timeout(o.timeoutMs),
+      // undici's own timers (cheaper than a signal per request): no headers, or a body stalled, for the timeout.
+      headersTimeout: o.timeoutMs,
+      bodyTimeout: o.timeoutMs,
     });
     o.jar.store(res.headers['set-cookie']);
     let fields: ResponseFields = {};
@@ -101,11 +103,14 @@ export function classify(e: unknown): { outcome: 'error' | 'unknown'; error: str
   const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   const code = err.code ?? err.cause?.code;
   if (code === 'ECONNREFUSED') return { outcome: 'error', error: 'ECONNREFUSED' };
-  if (err.name === 'TimeoutError') return { outcome: 'unknown', error: 'timeout' };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+    return { outcome: 'unknown', error: 'timeout' };
   return { outcome: 'unknown', error: code ?? err.name ?? String(e) };
 }
 
 function fieldsOf(text: string): ResponseFields {
+  // Not JSON (a proxy's error page, a plain `ok`): nothing to read, and no exception to pay for.
+  if (text.charCodeAt(0) !== 123 /* { */) return {};
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
