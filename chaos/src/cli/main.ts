@@ -7,6 +7,7 @@ import { chaosExplain, chaosLs, chaosRun, chaosStop } from './chaos-commands.js'
 import { progress } from './output.js';
 import { registerTracesCommand } from './traces-command.js';
 import { registerLoadCommand } from './load-command.js';
+import { registerGameDayCommand } from './gameday-command.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -142,5 +143,6 @@ stateOptions(
 
 registerTracesCommand(program, int);
 registerLoadCommand(program);
+registerGameDayCommand(program);
 
 await program.parseAsync(process.argv);
