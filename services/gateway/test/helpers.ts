@@ -19,6 +19,8 @@ export interface TestBackend {
   readonly address: string;
   readonly proc: ManagedProcess;
   stats(): Promise<Record<string, number>>;
+  /** Switches the fixture's behaviour: `/fail`, `/recover`, `/unready`, `/ready`. */
+  control(path: '/fail' | '/recover' | '/unready' | '/ready'): Promise<void>;
   kill(): Promise<void>;
 }
 
@@ -36,6 +38,10 @@ export async function startBackend(instance: string, port?: number): Promise<Tes
     async stats() {
       const r = await send(`http://127.0.0.1:${p}/stats`);
       return (r.json as { receipts: Record<string, number> }).receipts;
+    },
+    async control(path) {
+      const r = await send(`http://127.0.0.1:${p}${path}`, { method: 'POST' });
+      if (r.status !== 200) throw new Error(`POST ${path} on ${instance}: ${r.status}`);
     },
     async kill() {
       proc.child.kill('SIGKILL');
@@ -77,10 +83,17 @@ export interface BackendView {
   requests: Record<string, number>;
 }
 
-/** Starts the gateway process on free ports; `env` adds GATEWAY_* settings. */
+/**
+ * Starts the gateway process on free ports; `env` adds GATEWAY_* settings. With
+ * OTEL_EXPORTER_OTLP_ENDPOINT set it runs with the telemetry preload, as in production.
+ */
 export async function startGateway(env: Record<string, string>): Promise<TestGateway> {
   const [port, adminPort, tcpPort] = [await freePort(), await freePort(), await freePort()];
-  const proc = startProcess(process.execPath, [GATEWAY_ENTRY], {
+  const preload =
+    env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
+      ? []
+      : ['--import', '@faultline/kit/telemetry-preload'];
+  const proc = startProcess(process.execPath, [...preload, GATEWAY_ENTRY], {
     env: {
       ...process.env,
       LOG_LEVEL: 'warn',

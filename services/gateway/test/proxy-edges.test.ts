@@ -103,7 +103,10 @@ test('no available backend → 503 naming the upstream', async () => {
     5_000,
     50,
   );
-  assert.equal(settled.status, 503);
+  // The wait established the 503; why: active health took the only backend out.
+  const [only] = await gw.backends('nowhere');
+  assert.equal(only?.state, 'unhealthy', JSON.stringify(only));
+  assert.match(String(settled.headers['content-type']), /^application\/json/);
   const body = settled.json as ErrorJson;
   assert.equal(body.error, 'no_backend');
   assert.equal(body.upstream, 'nowhere');

@@ -5,6 +5,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
+import { waitFor } from '@faultline/kit/testing/child-process';
 import {
   send,
   startBackends,
@@ -42,13 +43,25 @@ test('a backend killed under load is ejected within the threshold; idempotent re
     }
   };
   const load = Promise.all(Array.from({ length: 6 }, worker));
-  await new Promise((r) => setTimeout(r, 400));
   const victim = backends[1]!;
-  await victim.kill();
-  await new Promise((r) => setTimeout(r, 1200));
-  stop = true;
-  await load;
-  agent.destroy();
+  const ok = () => statuses.get(200) ?? 0;
+  try {
+    // Under load first, then the kill; then wait for the ejection and for more load after it.
+    await waitFor(() => ok() >= 50, 'the load to run', 10_000);
+    await victim.kill();
+    await waitFor(
+      async () => (await gw.backends()).find((b) => b.id === victim.address)?.ejection.ejected,
+      'the killed backend to be ejected',
+      10_000,
+      20,
+    );
+    const atEjection = ok();
+    await waitFor(() => ok() >= atEjection + 100, 'load after the ejection', 10_000);
+  } finally {
+    stop = true;
+    await load;
+    agent.destroy();
+  }
 
   const view = (await gw.backends()).find((b) => b.id === victim.address)!;
   const failed =

@@ -13,6 +13,8 @@ export interface ReceivedSpan {
   name: string;
   kind: number;
   attributes: Record<string, string | number | boolean | undefined>;
+  /** OTLP status: code 0 unset, 1 ok, 2 error. */
+  status: { code: number; message?: string };
 }
 
 export interface OtlpReceiver {
@@ -41,6 +43,14 @@ const plain = (v: OtlpValue): string | number | boolean | undefined =>
   v.boolValue;
 const attrs = (list: OtlpAttr[] = []) =>
   Object.fromEntries(list.map((a) => [a.key, plain(a.value)]));
+
+const statusOf = (raw: unknown): ReceivedSpan['status'] => {
+  const s = (raw ?? {}) as { code?: number | string; message?: string };
+  // The JSON exporter writes the enum as a number; accept its name too.
+  const code =
+    s.code === 'STATUS_CODE_ERROR' ? 2 : s.code === 'STATUS_CODE_OK' ? 1 : Number(s.code ?? 0);
+  return s.message ? { code, message: s.message } : { code };
+};
 
 export interface OtlpReceiverOptions {
   /**
@@ -82,6 +92,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions = {}): Promise
                   name: String(s.name),
                   kind: Number(s.kind),
                   attributes: attrs(s.attributes as OtlpAttr[]),
+                  status: statusOf(s.status),
                 });
               }
             }

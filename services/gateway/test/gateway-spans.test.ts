@@ -1,0 +1,93 @@
+// The gateway's spans in a real OTLP receiver: a proxied request continues the caller's trace
+// (W3C traceparent in), the gateway's `proxy <upstream>` span names the backend and attempt,
+// and the backend receives a traceparent of the same trace whose parent is a gateway span.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { waitFor } from '@faultline/kit/testing/child-process';
+import { startOtlpReceiver, type OtlpReceiver } from '@faultline/kit/testing/otlp-receiver';
+import {
+  send,
+  startBackends,
+  startGateway,
+  staticUpstream,
+  stopAll,
+  type TestBackend,
+  type TestGateway,
+} from './helpers.js';
+
+let receiver: OtlpReceiver;
+let backends: TestBackend[] = [];
+let gw: TestGateway;
+before(async () => {
+  receiver = await startOtlpReceiver();
+  backends = await startBackends('traced');
+  gw = await startGateway({
+    GATEWAY_UPSTREAMS: staticUpstream(backends),
+    GATEWAY_HEALTH_INTERVAL_MS: '0',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    OTEL_TRACES_SAMPLER_ARG: '1',
+    OTEL_SERVICE_NAME: 'gateway',
+  });
+});
+after(async () => {
+  await stopAll([gw, ...backends]);
+  await receiver?.stop();
+});
+
+test('a proxied request continues the caller trace; the proxy span names the backend; the backend gets the context', async () => {
+  const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  const callerSpan = '1122334455667788';
+  const r = await send(`${gw.url}/whoami`, {
+    headers: { traceparent: `00-${traceId}-${callerSpan}-01` },
+  });
+  assert.equal(r.status, 200);
+  const proxy = await waitFor(
+    () => receiver.spans.find((s) => s.traceId === traceId && s.name === 'proxy booking'),
+    'the gateway proxy span exported',
+    15_000,
+    50,
+  );
+  assert.equal(proxy.service, 'gateway');
+  assert.equal(proxy.parentSpanId, callerSpan, "a child of the caller's span");
+  assert.equal(proxy.attributes['faultline.gateway.upstream'], 'booking');
+  assert.equal(proxy.attributes['faultline.gateway.backend'], backends[0]!.address);
+  assert.equal(proxy.attributes['faultline.gateway.attempt'], 0, 'the first attempt (0-based)');
+  assert.notEqual(proxy.status.code, 2, 'not an error');
+  assert.equal(proxy.attributes['http.response.status_code'], 200);
+
+  // What the backend received: the same trace, parented by a span the gateway exported.
+  const got = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(
+    String((r.json as { traceparent: string | null }).traceparent),
+  );
+  assert.ok(got, `traceparent at the backend: ${JSON.stringify(r.json)}`);
+  assert.equal(got[1], traceId);
+  const parent = await waitFor(
+    () => receiver.spans.find((s) => s.spanId === got[2]),
+    'the span the backend was told is its parent',
+    15_000,
+    50,
+  );
+  assert.equal(parent.service, 'gateway');
+  assert.ok(
+    parent.spanId === proxy.spanId || parent.parentSpanId === proxy.spanId,
+    `the backend's parent is the proxy span or its client span: ${JSON.stringify(parent)}`,
+  );
+});
+
+test('a request the gateway fails (the backend resets) is an error span naming the failure', async () => {
+  const traceId = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
+  // POST /reset: the backend destroys the connection; without an Idempotency-Key no retry.
+  const r = await send(`${gw.url}/reset`, {
+    method: 'POST',
+    headers: { traceparent: `00-${traceId}-1122334455667788-01` },
+  });
+  assert.equal(r.status, 502);
+  const proxy = await waitFor(
+    () => receiver.spans.find((s) => s.traceId === traceId && s.name === 'proxy booking'),
+    'the failed request span exported',
+    15_000,
+    50,
+  );
+  assert.equal(proxy.attributes['http.response.status_code'], 502);
+  assert.deepEqual(proxy.status, { code: 2, message: 'upstream_reset' });
+});
