@@ -1,7 +1,7 @@
 /**
  * The journal schema: the committed JSON Schema equals fresh output from the zod schema
  * (regenerate: node chaos/dist/src/gameday/journal-schema-generate.js), every fixture journal and
- * the journal.json writeReports writes validate and read back to the same reports, and a broken
+ * the journal.json writeReports writes validate and rebuild the same reports, and a broken
  * journal is refused naming each bad path, before any file is written.
  */
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ import {
 import { JournalFileError, parseJournal } from '../src/gameday/journal-schema.js';
 import type { Journal } from '../src/gameday/journal.js';
 import { renderMarkdown } from '../src/gameday/report-markdown.js';
-import { writeReports } from '../src/gameday/reports.js';
+import { rewriteReportsFrom, writeReports } from '../src/gameday/reports.js';
 import {
   abortedJournal,
   failJournal,
@@ -40,6 +40,12 @@ test('journal.json round-trips: written, validated, read back, rendered the same
       const back = parseJournal(await readFile(paths.json, 'utf8'), paths.json);
       assert.deepEqual(back, JSON.parse(JSON.stringify(journal)) as Journal);
       assert.equal(renderMarkdown(back), await readFile(paths.markdown, 'utf8'));
+      const again = await rewriteReportsFrom(
+        paths.json,
+        join(dir, `${journal.verdict.overall}-again`),
+      );
+      for (const k of ['markdown', 'junit', 'html'] as const)
+        assert.equal(await readFile(again[k], 'utf8'), await readFile(paths[k], 'utf8'), k);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -3,8 +3,9 @@
  * `report.md`, `junit.xml` and `report.html`. Each file is written to a temporary name and
  * renamed, so a reader (CI picking up junit.xml, a browser reloading) never sees half a file.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseJournal } from './journal-schema.js';
 import type { Journal } from './journal.js';
 import { renderHtml } from './report-html.js';
 import { renderJson } from './report-json.js';
@@ -56,4 +57,17 @@ export async function writeReports(journal: Journal, outDir: string): Promise<Re
     (Object.keys(paths) as (keyof ReportPaths)[]).map((k) => writeAtomically(paths[k], content[k])),
   );
   return paths;
+}
+
+/**
+ * Rebuilds every report from a `journal.json` alone (after a report change, or for a journal
+ * copied from CI), into `outDir` or beside the journal. Throws a `JournalFileError` naming each
+ * bad path when the file is not a journal.
+ */
+export async function rewriteReportsFrom(
+  journalFile: string,
+  outDir?: string,
+): Promise<ReportPaths> {
+  const journal = parseJournal(await readFile(journalFile, 'utf8'), journalFile);
+  return writeReports(journal, outDir ?? dirname(journalFile));
 }
