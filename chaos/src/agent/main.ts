@@ -6,13 +6,17 @@
  */
 import { writeFile, rename } from 'node:fs/promises';
 import { loadConfig } from '@faultline/kit/config';
-import { createLogger } from '@faultline/kit/logging';
+import { createLogger, logLevelFromEnv } from '@faultline/kit/logging';
 import { serve } from '@faultline/kit/service';
 import { Agent } from './agent.js';
 import { agentConfigShape } from './config.js';
 
 const config = loadConfig('FAULTLINE_AGENT', agentConfigShape);
-const logger = createLogger({ service: 'faultline-agent', instance: config.NAME });
+const logger = createLogger({
+  service: 'faultline-agent',
+  instance: config.NAME,
+  level: logLevelFromEnv(process.env),
+});
 
 const agent = new Agent({
   name: config.NAME,

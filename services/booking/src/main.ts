@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '@faultline/kit/config';
 import { recordHttpClientMetrics } from '@faultline/kit/client-metrics';
-import { createLogger } from '@faultline/kit/logging';
+import { createLogger, logLevelFromEnv } from '@faultline/kit/logging';
 import { createMetrics } from '@faultline/kit/metrics';
 import { Probes } from '@faultline/kit/probes';
 import { serve } from '@faultline/kit/service';
@@ -13,7 +13,11 @@ import { configShape, refineConfig } from './config.js';
 import { createRedisClient, whenRedisReady } from './redis-client.js';
 
 const config = loadConfig('BOOKING', configShape, refineConfig);
-const logger = createLogger({ service: 'booking', instance: config.INSTANCE });
+const logger = createLogger({
+  service: 'booking',
+  instance: config.INSTANCE,
+  level: logLevelFromEnv(process.env),
+});
 const metrics = createMetrics();
 recordHttpClientMetrics(metrics);
 const probes = new Probes();

@@ -5,7 +5,7 @@
  */
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { loadConfig } from '@faultline/kit/config';
-import { createLogger } from '@faultline/kit/logging';
+import { createLogger, logLevelFromEnv } from '@faultline/kit/logging';
 import { createMetrics } from '@faultline/kit/metrics';
 import { Probes } from '@faultline/kit/probes';
 import { serve } from '@faultline/kit/service';
@@ -13,7 +13,11 @@ import { configShape, refineConfig } from './config.js';
 import { createGateway } from './gateway.js';
 
 const config = loadConfig('GATEWAY', configShape, refineConfig);
-const logger = createLogger({ service: 'gateway', instance: config.INSTANCE });
+const logger = createLogger({
+  service: 'gateway',
+  instance: config.INSTANCE,
+  level: logLevelFromEnv(process.env),
+});
 const metrics = createMetrics();
 const probes = new Probes();
 const gateway = createGateway({ config, logger, metrics, probes });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { createLogger } from './logging.js';
+import { createLogger, logLevelFromEnv } from './logging.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -45,4 +45,30 @@ test('lines are JSON with service, and trace ids only inside a span', async () =
   } finally {
     context.disable();
   }
+});
+
+test('the level comes from the options, never from the environment; LOG_LEVEL is parsed once by the caller', () => {
+  const saved = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL = 'debug';
+  try {
+    const { stream } = capture();
+    assert.equal(createLogger({ service: 'demo', destination: stream }).level, 'info');
+    assert.equal(
+      createLogger({ service: 'demo', destination: stream, level: 'warn' }).level,
+      'warn',
+    );
+  } finally {
+    if (saved === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = saved;
+  }
+  assert.equal(logLevelFromEnv({}), 'info');
+  assert.equal(logLevelFromEnv({ LOG_LEVEL: '' }), 'info');
+  assert.equal(logLevelFromEnv({ LOG_LEVEL: 'debug' }), 'debug');
+  assert.throws(
+    () => logLevelFromEnv({ LOG_LEVEL: 'loud' }),
+    (e: Error) =>
+      /LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/.test(
+        e.message,
+      ),
+  );
 });

@@ -5,7 +5,7 @@
 import { trace } from '@opentelemetry/api';
 import type { Etcd3 } from 'etcd3';
 import { loadConfig } from '@faultline/kit/config';
-import { createLogger } from '@faultline/kit/logging';
+import { createLogger, logLevelFromEnv } from '@faultline/kit/logging';
 import { createMetrics } from '@faultline/kit/metrics';
 import { Probes } from '@faultline/kit/probes';
 import { serve } from '@faultline/kit/service';
@@ -23,7 +23,11 @@ import { createSchedulerMetrics } from './scheduler-metrics.js';
 const config = resolveSchedulerConfig(
   loadConfig('SCHEDULER', schedulerConfigShape, configProblems),
 );
-const logger = createLogger({ service: 'scheduler', instance: config.instance });
+const logger = createLogger({
+  service: 'scheduler',
+  instance: config.instance,
+  level: logLevelFromEnv(process.env),
+});
 const metrics = createMetrics();
 const schedulerMetrics = createSchedulerMetrics(metrics);
 const probes = new Probes();
