@@ -39,60 +39,66 @@ async function exposedNames(): Promise<Set<string>> {
   return new Set([...(await prometheus.metricNames()), ...seenInMetadata]);
 }
 
-before(async () => {
-  pg = await preparePlayground();
-  const up = pg.cli('up', '--local', '--detach');
-  assert.equal(up.status, 0, `faultline up failed:\n${up.stdout}\n${up.stderr}`);
-  const urls = pg.urls();
-  prometheus = new PrometheusApi(urls.prometheus);
-  start = Date.now() / 1000;
-  for (let r = 0; r < 10; r++) await trafficRound(urls.gateway, r);
+// The setup is long by nature (a playground, a load run, three experiments): its own bound,
+// above run-tests' 120 s default, so a slow shared machine does not cut it short.
+before(
+  async () => {
+    pg = await preparePlayground();
+    const up = pg.cli('up', '--local', '--detach');
+    assert.equal(up.status, 0, `faultline up failed:\n${up.stdout}\n${up.stderr}`);
+    const urls = pg.urls();
+    prometheus = new PrometheusApi(urls.prometheus);
+    start = Date.now() / 1000;
+    for (let r = 0; r < 10; r++) await trafficRound(urls.gateway, r);
 
-  // The load generator (k6_* series) runs through both first experiments. Experiments and the
-  // load run serve their metrics only while they run, so the targets' metadata is collected
-  // between traffic rounds.
-  const load = pg.cliAsync('load', 'steady-mix', '--duration', '25s', '--rate', '15', '--quiet');
-  const latency = await trafficDuring(
-    urls.gateway,
-    pg.cliAsync('chaos', 'run', example('redis-latency-200ms'), '--duration', '8s'),
-    200,
-    collectMetadata,
-  );
-  assert.equal(
-    latency.status,
-    0,
-    `redis latency experiment failed:\n${latency.stdout}\n${latency.stderr}`,
-  );
-  // A leader kill gives the scheduler dashboard a failover, a new term and a gap to show.
-  const kill = await trafficDuring(
-    urls.gateway,
-    pg.cliAsync('chaos', 'run', example('kill-scheduler-leader'), '--duration', '12s'),
-    200,
-    collectMetadata,
-  );
-  assert.equal(kill.status, 0, `leader kill experiment failed:\n${kill.stdout}\n${kill.stderr}`);
-  const loadRun = await trafficDuring(urls.gateway, load, 200, collectMetadata);
-  // 99 = an SLO threshold failed (as k6 does), expected under chaos; anything else is broken.
-  assert.ok(
-    [0, 99].includes(loadRun.status ?? -1),
-    `load run failed:\n${loadRun.stdout}\n${loadRun.stderr}`,
-  );
-  // 503s through the gateway burn the gateway availability budget: the burn-rate alerts fire.
-  const http503 = await trafficDuring(
-    urls.gateway,
-    pg.cliAsync('chaos', 'run', example('booking-http-503'), '--duration', '15s'),
-    200,
-    collectMetadata,
-  );
-  assert.match(
-    http503.stdout,
-    /applied http-fault/,
-    `503 experiment:\n${http503.stdout}\n${http503.stderr}`,
-  );
-  for (let r = 0; r < 5; r++) await trafficRound(urls.gateway, 500 + r);
-  await sleep(6000); // three scrapes, and a rule evaluation, after the last request
-  end = Date.now() / 1000;
-});
+    // A leader kill gives the scheduler dashboard a failover, a new term and a gap to show. It
+    // runs before the load does: the engine asks each scheduler for its role with a 1 s timeout.
+    const kill = await trafficDuring(
+      urls.gateway,
+      pg.cliAsync('chaos', 'run', example('kill-scheduler-leader'), '--duration', '10s'),
+      200,
+      collectMetadata,
+    );
+    assert.equal(kill.status, 0, `leader kill experiment failed:\n${kill.stdout}\n${kill.stderr}`);
+    // The load generator (k6_* series) runs through the Redis latency experiment. Experiments and the
+    // load run serve their metrics only while they run, so the targets' metadata is collected
+    // between traffic rounds.
+    const load = pg.cliAsync('load', 'steady-mix', '--duration', '20s', '--rate', '15', '--quiet');
+    const latency = await trafficDuring(
+      urls.gateway,
+      pg.cliAsync('chaos', 'run', example('redis-latency-200ms'), '--duration', '8s'),
+      200,
+      collectMetadata,
+    );
+    assert.equal(
+      latency.status,
+      0,
+      `redis latency experiment failed:\n${latency.stdout}\n${latency.stderr}`,
+    );
+    const loadRun = await trafficDuring(urls.gateway, load, 200, collectMetadata);
+    // 99 = an SLO threshold failed (as k6 does), expected under chaos; anything else is broken.
+    assert.ok(
+      [0, 99].includes(loadRun.status ?? -1),
+      `load run failed:\n${loadRun.stdout}\n${loadRun.stderr}`,
+    );
+    // 503s through the gateway burn the gateway availability budget: the burn-rate alerts fire.
+    const http503 = await trafficDuring(
+      urls.gateway,
+      pg.cliAsync('chaos', 'run', example('booking-http-503'), '--duration', '12s'),
+      200,
+      collectMetadata,
+    );
+    assert.match(
+      http503.stdout,
+      /applied http-fault/,
+      `503 experiment:\n${http503.stdout}\n${http503.stderr}`,
+    );
+    for (let r = 0; r < 5; r++) await trafficRound(urls.gateway, 500 + r);
+    await sleep(6000); // three scrapes, and a rule evaluation, after the last request
+    end = Date.now() / 1000;
+  },
+  { timeout: 360_000 },
+);
 
 after(() => {
   if (pg) pg.cli('down');

@@ -8,6 +8,8 @@ import { latency, row, stat, timeSeries, valueNames } from '../panels.js';
 
 const HTTP = 'http_server_request_duration_seconds';
 const sel = 'job=~"$job"';
+/** USE covers every process Prometheus scrapes, etcd and Prometheus itself included. */
+const proc = 'job=~"$process"';
 const rate = (extra = '') => `rate(${HTTP}_count{${sel}${extra}}[$__rate_interval])`;
 const quantile = (q: number) =>
   `histogram_quantile(${String(q)}, sum by (job, http_route, le) (rate(${HTTP}_bucket{${sel}}[$__rate_interval])))`;
@@ -20,6 +22,7 @@ export function overviewDashboard(): Dashboard {
     tags: ['red', 'use'],
   })
     .withVariable(labelVariable('job', 'job', `${HTTP}_count`, 'service'))
+    .withVariable(labelVariable('process', 'job', 'process_cpu_seconds_total', 'process (USE)'))
     .withRow(row('RED: rate, errors, duration per service and route'))
     .withPanel(
       timeSeries({
@@ -93,7 +96,7 @@ export function overviewDashboard(): Dashboard {
         ],
       }),
     )
-    .withRow(row('USE: every process (pod)'))
+    .withRow(row('USE: every process (job/pod; an agent shares its pod’s name)'))
     .withPanel(
       timeSeries({
         title: 'CPU per process',
@@ -101,8 +104,8 @@ export function overviewDashboard(): Dashboard {
         unit: 'percentunit',
         queries: [
           {
-            expr: `sum by (pod) (rate(process_cpu_seconds_total{${sel}}[$__rate_interval]))`,
-            legend: '{{pod}}',
+            expr: `sum by (job, pod) (rate(process_cpu_seconds_total{${proc}}[$__rate_interval]))`,
+            legend: '{{job}}/{{pod}}',
           },
         ],
         width: 8,
@@ -114,7 +117,10 @@ export function overviewDashboard(): Dashboard {
         description: 'RSS, the number the playground budget is measured in.',
         unit: 'bytes',
         queries: [
-          { expr: `sum by (pod) (process_resident_memory_bytes{${sel}})`, legend: '{{pod}}' },
+          {
+            expr: `sum by (job, pod) (process_resident_memory_bytes{${proc}})`,
+            legend: '{{job}}/{{pod}}',
+          },
         ],
         width: 8,
       }),
@@ -125,7 +131,10 @@ export function overviewDashboard(): Dashboard {
         description: 'V8 heap in use.',
         unit: 'bytes',
         queries: [
-          { expr: `sum by (pod) (nodejs_heap_size_used_bytes{${sel}})`, legend: '{{pod}}' },
+          {
+            expr: `sum by (job, pod) (nodejs_heap_size_used_bytes{${proc}})`,
+            legend: '{{job}}/{{pod}}',
+          },
         ],
         width: 8,
       }),
@@ -137,7 +146,10 @@ export function overviewDashboard(): Dashboard {
         unit: 'percentunit',
         min: 0,
         queries: [
-          { expr: `max by (pod) (nodejs_eventloop_utilization_ratio{${sel}})`, legend: '{{pod}}' },
+          {
+            expr: `max by (job, pod) (nodejs_eventloop_utilization_ratio{${proc}})`,
+            legend: '{{job}}/{{pod}}',
+          },
         ],
         width: 8,
       }),
@@ -150,8 +162,8 @@ export function overviewDashboard(): Dashboard {
         min: 0,
         queries: [
           {
-            expr: `max by (pod) (nodejs_eventloop_lag_max_since_scrape_seconds{${sel}})`,
-            legend: '{{pod}}',
+            expr: `max by (job, pod) (nodejs_eventloop_lag_max_since_scrape_seconds{${proc}})`,
+            legend: '{{job}}/{{pod}}',
           },
         ],
         width: 8,
@@ -161,7 +173,9 @@ export function overviewDashboard(): Dashboard {
       timeSeries({
         title: 'Open file descriptors per process',
         description: 'Sockets and files held: a leak or a connection storm shows here.',
-        queries: [{ expr: `sum by (pod) (process_open_fds{${sel}})`, legend: '{{pod}}' }],
+        queries: [
+          { expr: `sum by (job, pod) (process_open_fds{${proc}})`, legend: '{{job}}/{{pod}}' },
+        ],
         width: 8,
       }),
     )
@@ -172,7 +186,7 @@ export function overviewDashboard(): Dashboard {
           'Scrape health per pod (1 up, 0 down): a killed pod drops to 0 until it restarts.',
         width: 24,
         height: 4,
-        queries: [{ expr: `up{${sel}}`, legend: '{{pod}}' }],
+        queries: [{ expr: `up{${proc}}`, legend: '{{job}}/{{pod}}' }],
         mappings: valueNames({ 0: ['down', 'red'], 1: ['up', 'green'] }),
       }),
     )
