@@ -8,6 +8,8 @@
 import { join } from 'node:path';
 import type { Slo } from '@faultline/slos/slo';
 import { runLoad } from '@faultline/load/run-load';
+import { compileScenarioFile } from '@faultline/load/scenario-resolve';
+import type { CompiledScenario } from '@faultline/load/compiled-scenario';
 import type { LoadProgress, LoadSummary } from '@faultline/load/run-load';
 import { abortableSleep } from '../engine/abortable-sleep.js';
 import { resolveTargetsOn } from '../experiment/targeting.js';
@@ -193,23 +195,28 @@ export async function runGameDay(o: GameDayOptions): Promise<Journal> {
   const loadStop = new AbortController();
   let loadProgress: LoadProgress | undefined;
   journal.load.startedAt = Date.now();
-  const load: Promise<LoadSummary | undefined> = runLoad({
-    scenario: spec.load.scenario,
-    target: platform.gatewayUrl,
-    rate: spec.load.rate,
-    duration: total + 30_000,
-    historyFile,
-    signal: loadStop.signal,
-    metricsPort: 0,
-    ...(platform.scrapeTargetsDir ? { prometheusSdDir: platform.scrapeTargetsDir } : {}),
-    onProgress: (p) => {
-      loadProgress = p;
-    },
-  }).catch((e: unknown) => {
-    harnessErrors.push(`load: ${(e as Error).message}`);
-    say(`HARNESS: load failed: ${(e as Error).message}`);
-    return undefined;
-  });
+  const load: Promise<LoadSummary | undefined> = Promise.resolve()
+    .then(() =>
+      runLoad({
+        scenario: spec.load.scenario,
+        compiled: withoutAbortingThresholds(compileScenarioFile(spec.load.scenario)),
+        target: platform.gatewayUrl,
+        rate: spec.load.rate,
+        duration: total + 30_000,
+        historyFile,
+        signal: loadStop.signal,
+        metricsPort: 0,
+        ...(platform.scrapeTargetsDir ? { prometheusSdDir: platform.scrapeTargetsDir } : {}),
+        onProgress: (p) => {
+          loadProgress = p;
+        },
+      }),
+    )
+    .catch((e: unknown) => {
+      harnessErrors.push(`load: ${(e as Error).message}`);
+      say(`HARNESS: load failed: ${(e as Error).message}`);
+      return undefined;
+    });
 
   const stop = new AbortController();
   const onSignal = () => {
@@ -438,6 +445,18 @@ export async function runGameDay(o: GameDayOptions): Promise<Journal> {
     })),
   });
   return finish(v.overall, v.reasons);
+}
+
+/**
+ * The scenario's thresholds without `abortOnFail`: the load generator's fast-burn abort would
+ * end the load in the middle of the chaos a game day is there to measure. The game day has
+ * its own abort watch (the page alert), and judges the SLOs itself.
+ */
+function withoutAbortingThresholds(s: CompiledScenario): CompiledScenario {
+  const thresholds: CompiledScenario['thresholds'] = {};
+  for (const [metric, list] of Object.entries(s.thresholds))
+    thresholds[metric] = list.map((t) => (typeof t === 'string' ? t : t.threshold));
+  return { ...s, thresholds };
 }
 
 /** One fault window per scheduled experiment, judged requested-versus-observed. */

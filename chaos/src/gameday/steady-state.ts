@@ -61,12 +61,14 @@ export async function evaluateSteadyState(
         error = (e as Error).message;
       }
       r.samples.push({ at, value });
+      const seen = `${value === null ? (error ?? 'no data') : value} at ${new Date(at).toISOString()}, expected ${c.tolerance}`;
       if (!holds(value, c.tolerance)) {
+        // The first failure is the one to report: it is when the steady state broke.
+        if (r.ok) r.detail = seen;
         r.ok = false;
-        r.detail ||= `${value === null ? (error ?? 'no data') : value} at ${new Date(at).toISOString()}, expected ${c.tolerance}`;
-      }
-      if (r.ok)
+      } else if (r.ok) {
         r.detail = `held in ${r.samples.length} evaluation${r.samples.length === 1 ? '' : 's'} (last ${value})`;
+      }
     }),
   );
 }
