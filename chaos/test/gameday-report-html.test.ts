@@ -6,13 +6,15 @@
  * The chart check is shown to fail on a journal whose series are empty.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { Journal } from '../src/gameday/journal.js';
+import { parseJournal } from '../src/gameday/journal-schema.js';
+import { byWindowLength } from '../src/gameday/report-format.js';
 import { writeReports } from '../src/gameday/reports.js';
 import { syntheticJournal } from '../src/gameday/report-synthetic-journal.js';
 import { launchChromium, openWatched } from './gameday-report-browser.js';
@@ -68,6 +70,8 @@ function chartProblems(journal: Journal, charts: ChartData[]): string[] {
   const problems: string[] = [];
   const byId = new Map(charts.map((c) => [c.id, c]));
   const nonNull = (values: (number | null)[]) => values.filter((v) => v !== null).length;
+  const windows = new Set(journal.timeline.slo.flatMap((s) => Object.keys(s.burnRate)));
+  const burn = byWindowLength([...windows].map((w) => [w, w]))[0]?.[0];
   const expected: Record<string, { vertices: number; segments?: number }> = {
     'chart-sli': { vertices: nonNull(journal.timeline.slo.map((s) => s.sli)) },
     'chart-errors': {
@@ -76,7 +80,11 @@ function chartProblems(journal: Journal, charts: ChartData[]): string[] {
         nonNull(journal.timeline.slo.map((s) => s.errorRatio)),
     },
     'chart-p99': { vertices: nonNull(journal.timeline.client.map((c) => c.p99Ms)) },
-    'chart-burn': { vertices: nonNull(journal.timeline.slo.map((s) => s.burnRate['5m'] ?? null)) },
+    'chart-burn': {
+      vertices: nonNull(
+        journal.timeline.slo.map((s) => (burn ? (s.burnRate[burn] ?? null) : null)),
+      ),
+    },
     'chart-faults': { vertices: 0, segments: journal.faults.filter((f) => f.startedAt).length },
     'chart-leadership': {
       vertices: 0,
@@ -146,7 +154,7 @@ test('report.html renders the PASS journal with data in every chart, offline, wi
 
 test('report.html shows the double-booking witness and links traces to Jaeger when it has a UI', async () => {
   const journal = failJournal();
-  journal.links.jaeger = 'http://127.0.0.1:16686';
+  journal.links.jaegerUi = 'http://127.0.0.1:16686';
   const { watch, charts } = await render('fail', journal);
   assert.deepEqual(chartProblems(journal, charts), []);
   assert.equal(await watch.page.locator('#verdict').textContent(), 'FAIL');
@@ -176,15 +184,35 @@ test('report.html shows the double-booking witness and links traces to Jaeger wh
   await watch.page.close();
 });
 
-test('an aborted game day renders with its abort and the chaos phase cut short', async () => {
+test('an aborted game day renders with its abort, the chaos phase cut short, traces as JSON links', async () => {
   const journal = abortedJournal();
+  journal.links.jaeger = 'http://127.0.0.1:16685'; // a query API with no UI, as locally
   const { watch, charts } = await render('aborted', journal);
+  const first = journal.traces[0]?.traces[0];
+  assert.ok(first);
+  assert.equal(await watch.page.locator('a.trace').count(), 0, 'no UI, no UI links');
+  assert.equal(
+    await watch.page.locator('a.trace-json').first().getAttribute('href'),
+    `http://127.0.0.1:16685/api/traces/${first.traceId}`,
+  );
   assert.deepEqual(chartProblems(journal, charts), []);
   assert.equal(await watch.page.locator('#verdict').textContent(), 'ABORTED');
   assert.match(
     (await watch.page.locator('body').textContent()) ?? '',
     /Aborted at \+\d\d:\d\d\.\d by alert/,
   );
+  assert.deepEqual([...watch.consoleErrors, ...watch.pageErrors, ...watch.requests], []);
+  await watch.page.close();
+});
+
+test('a real journal (booking-under-chaos on the local platform, phases x0.2) renders its data', async () => {
+  const file = fileURLToPath(
+    new URL('../../test/fixtures/gameday/real-booking-under-chaos.journal.json', import.meta.url),
+  );
+  const journal = parseJournal(await readFile(file, 'utf8'), file);
+  const { watch, charts } = await render('real', journal);
+  assert.deepEqual(chartProblems(journal, charts), []);
+  assert.equal(await watch.page.locator('#verdict').textContent(), journal.verdict.overall);
   assert.deepEqual([...watch.consoleErrors, ...watch.pageErrors, ...watch.requests], []);
   await watch.page.close();
 });

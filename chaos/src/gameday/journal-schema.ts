@@ -295,6 +295,7 @@ export const journalSchema = z
       prometheus: z.string().optional(),
       jaeger: z.string().optional(),
       grafana: z.string().optional(),
+      jaegerUi: z.string().optional(),
     }),
   })
   .describe('faultline game-day journal: everything a game day did and saw');

@@ -62,7 +62,13 @@ export interface Journal {
   /** Where the reports were written. */
   outDir: string;
   /** Links to UIs, when the platform has them (Jaeger, Prometheus, Grafana). */
-  links: { prometheus?: string; jaeger?: string; grafana?: string };
+  links: {
+    prometheus?: string;
+    jaeger?: string;
+    grafana?: string;
+    /** Jaeger's web UI, when it has one: trace links go there (`jaeger` may be a query API only, as locally). */
+    jaegerUi?: string;
+  };
 }
 
 /** The game-day spec echoed back, with absolute phase times. */

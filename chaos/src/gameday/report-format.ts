@@ -54,16 +54,32 @@ export function faultSpan(fault: { startedAt?: number; endedAt?: number }): stri
   return duration(fault.endedAt - fault.startedAt);
 }
 
-/** The link to a trace: the journal's own URL, else the Jaeger UI the journal names. */
+/** The link to a trace in a UI: the journal's own URL, else Jaeger's UI when the journal names one. */
 export function traceLink(
   journal: Journal,
   trace: { traceId: string; url?: string },
 ): string | undefined {
   if (trace.url) return trace.url;
-  const jaeger = journal.links.jaeger;
-  return jaeger
-    ? `${jaeger.replace(/\/+$/, '')}/trace/${encodeURIComponent(trace.traceId)}`
+  const ui = journal.links.jaegerUi;
+  return ui ? `${ui.replace(/\/+$/, '')}/trace/${encodeURIComponent(trace.traceId)}` : undefined;
+}
+
+/** The trace as JSON from Jaeger's query API, for when there is no UI to link to. */
+export function traceApiLink(journal: Journal, trace: { traceId: string }): string | undefined {
+  const api = journal.links.jaeger;
+  return api
+    ? `${api.replace(/\/+$/, '')}/api/traces/${encodeURIComponent(trace.traceId)}`
     : undefined;
+}
+
+/** Window labels (`5s`, `1h`, `30d`) shortest first, so burn rates read in order. */
+export function byWindowLength<T>(entries: [string, T][]): [string, T][] {
+  const seconds = (w: string) => {
+    const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(w);
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+    return m ? Number(m[1]) * unit[m[2] as keyof typeof unit] : Infinity;
+  };
+  return [...entries].sort((a, b) => seconds(a[0]) - seconds(b[0]));
 }
 
 /** The SLO an alert is about, as the Sloth id the verdicts use (`<service>-<name>`). */

@@ -14,7 +14,9 @@ import {
   num,
   offset,
   percent,
+  traceApiLink,
   traceLink,
+  byWindowLength,
 } from './report-format.js';
 import { esc, laneChartSvg, lineChartSvg } from './report-svg.js';
 import type { Lane, Overlay, Series, TimeAxis } from './report-svg.js';
@@ -75,12 +77,8 @@ function sloSeries(
 
 /** The burn-rate window drawn over time: the shortest one the samples carry (reacts fastest). */
 function burnWindow(j: Journal): string | undefined {
-  const seconds = (w: string) => {
-    const m = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(w);
-    return m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's'] : Infinity;
-  };
-  const windows = [...new Set(j.timeline.slo.flatMap((s) => Object.keys(s.burnRate)))];
-  return windows.sort((a, b) => seconds(a) - seconds(b))[0];
+  const windows = new Set(j.timeline.slo.flatMap((s) => Object.keys(s.burnRate)));
+  return byWindowLength([...windows].map((w) => [w, w]))[0]?.[0];
 }
 
 function chartsSection(j: Journal, axis: TimeAxis, overlay: Overlay): string {
@@ -110,6 +108,7 @@ function chartsSection(j: Journal, axis: TimeAxis, overlay: Overlay): string {
       ],
       format: (v) => percent(v, 2),
       yMin: 0,
+      minSpan: 0.01,
     }),
     lineChartSvg(axis, overlay, {
       id: 'chart-p99',
@@ -209,7 +208,7 @@ function sloSection(j: Journal): string {
       .join('<br>'),
     `${budgetBar(v.budget.gameDayShare)}${percent(v.budget.gameDayShare, 1)} of the game day's`,
     percent(v.budget.thirtyDayShare, 4),
-    Object.entries(v.worstBurnRate)
+    byWindowLength(Object.entries(v.worstBurnRate))
       .map(([w, b]) => `${esc(w)}: ${b ? `${num(b.value)}× at ${offset(j, b.at)}` : 'no data'}`)
       .join('<br>'),
   ]);
@@ -332,9 +331,12 @@ function tracesSection(j: Journal): string {
         ['trace id', 'duration', 'at', 'root span', 'spans', 'error'],
         group.traces.map((t) => {
           const link = traceLink(j, t);
+          const api = traceApiLink(j, t);
           const id = `<code>${esc(t.traceId)}</code>`;
           return [
-            link ? `<a class="trace" href="${esc(link)}">${id}</a>` : id,
+            link
+              ? `<a class="trace" href="${esc(link)}">${id}</a>`
+              : `${id}${api ? ` <a class="trace-json" href="${esc(api)}">JSON</a>` : ''}`,
             duration(t.durationMs),
             offset(j, t.startedAt),
             `${esc(t.rootSpan.service)}: ${esc(t.rootSpan.name)}`,

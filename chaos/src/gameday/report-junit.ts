@@ -7,7 +7,7 @@
  * CI shows them without counting them as passes. The exit code stays what gates a pipeline.
  */
 import type { CheckerResult, FaultWindow, Journal, SloVerdict } from './journal.js';
-import { faultSpan, num, percent } from './report-format.js';
+import { byWindowLength, faultSpan, num, percent } from './report-format.js';
 
 type Outcome =
   { kind: 'pass' } | { kind: 'failure' | 'error' | 'skipped'; message: string; detail?: string };
@@ -76,7 +76,7 @@ function sloCase(j: Journal, v: SloVerdict): Case {
     classname: `gameday.${j.spec.name}.slo`,
     seconds: seconds(j.endedAt - j.startedAt),
     outcome,
-    output: `${figures}\nworst burn rate: ${Object.entries(v.worstBurnRate)
+    output: `${figures}\nworst burn rate: ${byWindowLength(Object.entries(v.worstBurnRate))
       .map(([w, b]) => `${w} ${b ? num(b.value) : 'no data'}`)
       .join(', ')}\nfaults not detected: ${undetected}`,
   };

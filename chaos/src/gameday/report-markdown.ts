@@ -12,7 +12,9 @@ import {
   num,
   offset,
   percent,
+  traceApiLink,
   traceLink,
+  byWindowLength,
 } from './report-format.js';
 
 /** A table cell: pipes escaped and line breaks folded, so one value never breaks the table. */
@@ -111,7 +113,7 @@ function sloSection(j: Journal): string[] {
 
 function sloDetail(j: Journal, v: SloVerdict): string[] {
   const lines = [`### ${v.slo}`, ''];
-  const worst = Object.entries(v.worstBurnRate).map(
+  const worst = byWindowLength(Object.entries(v.worstBurnRate)).map(
     ([w, b]) => `${w}: ${b ? `${num(b.value)}× at ${offset(j, b.at)}` : 'no data'}`,
   );
   lines.push(`Worst burn rate: ${worst.join('; ') || 'no data'}.`, '');
@@ -182,8 +184,11 @@ function faultDetail(j: Journal, f: FaultWindow): string[] {
         ['trace id', 'duration', 'at', 'root span', 'spans', 'error'],
         traces.map((t) => {
           const link = traceLink(j, t);
+          const api = traceApiLink(j, t);
           return [
-            link ? `[${t.traceId}](${link})` : code(t.traceId),
+            link
+              ? `[${t.traceId}](${link})`
+              : `${code(t.traceId)}${api ? ` ([JSON](${api}))` : ''}`,
             duration(t.durationMs),
             offset(j, t.startedAt),
             `${t.rootSpan.service}: ${t.rootSpan.name}`,

@@ -45,6 +45,8 @@ export interface LineChart {
   /** Fixed bounds; otherwise from the data. */
   yMin?: number;
   yMax?: number;
+  /** Smallest y span drawn (a flat series of zeros reads as 0-1 % rather than 0-100 %). */
+  minSpan?: number;
   /** Horizontal reference lines, such as the objective or a burn rate of 1. */
   references?: { value: number; label: string }[];
 }
@@ -155,9 +157,10 @@ export function lineChartSvg(axis: TimeAxis, overlay: Overlay, chart: LineChart)
     return `${head}${title}<text class="no-data" x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text></svg>`;
   let lo = chart.yMin ?? Math.min(...values, ...(chart.references ?? []).map((r) => r.value));
   let hi = chart.yMax ?? Math.max(...values, ...(chart.references ?? []).map((r) => r.value));
-  if (hi - lo < 1e-9) {
-    hi += Math.abs(hi) * 0.01 || 1;
-    lo -= chart.yMin === undefined ? Math.abs(lo) * 0.01 : 0;
+  const span = chart.minSpan ?? (Math.abs(hi) * 0.02 || 1);
+  if (hi - lo < span) {
+    if (chart.yMax === undefined) hi = lo + span;
+    else lo = hi - span;
   }
   const pad = (hi - lo) * 0.05;
   if (chart.yMax === undefined) hi += pad;
