@@ -1,6 +1,8 @@
 // The local playground's Prometheus loads the generated SLO rules (rule_files from
 // prometheusConfig) and, on real traffic through the gateway, every SLO's recording rules
 // produce series: checked through Prometheus's HTTP API, as a dashboard or a game day reads them.
+// Last, a real total outage (every booking replica frozen with SIGSTOP) fires the game-day page
+// of gateway availability; the time it took is reported, not asserted (a shared machine).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -148,4 +150,53 @@ test('the latency SLO threshold list matches the buckets the booking service exp
     .sort((a, b) => a - b);
   assert.deepEqual(bounds, [...HTTP_DURATION_BUCKET_BOUNDS]);
   assert.ok(les.includes('0.25'), 'the booking latency SLO counts le="0.25"');
+});
+
+test('a total outage of booking behind the gateway fires the game-day page for gateway availability', async (t) => {
+  const gw = `http://127.0.0.1:${pg.ports.gateway}`;
+  const frozen = pg.state().pods.filter((p) => p.name.startsWith('booking-') && p.pid);
+  assert.equal(frozen.length, 3, 'three booking replicas');
+  const firing = `ALERTS{alertname="SLOBurnRatePageGameDay",sloth_id="gateway-availability",alertstate="firing"}`;
+  assert.deepEqual(await query(firing), [], 'not firing before the outage');
+
+  // Booking-only traffic, 20 requests/s, bounded: the gateway answers 5xx while no replica does.
+  const stop = new AbortController();
+  const traffic = (async () => {
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 1200 && !stop.signal.aborted; i++) {
+      pending.push(
+        fetch(`${gw}/seats/outage-${i % 50}`, { signal: AbortSignal.timeout(12_000) })
+          .then((r) => r.arrayBuffer())
+          .catch(() => undefined),
+      );
+      await sleep(50);
+    }
+    await Promise.all(pending);
+  })();
+  await sleep(3000); // a few seconds of healthy traffic first
+  const frozenAt = Date.now();
+  for (const p of frozen) process.kill(p.pid!, 'SIGSTOP');
+  try {
+    const alert = await waitFor(
+      async () => ((await query(firing)).length > 0 ? query(firing) : undefined),
+      'SLOBurnRatePageGameDay firing for gateway-availability',
+      90_000,
+      500,
+    );
+    assert.equal(alert[0]?.metric.severity, 'page');
+    assert.equal(alert[0]?.metric.window_set, 'gameday');
+    t.diagnostic(
+      `game-day page fired ${((Date.now() - frozenAt) / 1000).toFixed(1)} s after the booking replicas froze`,
+    );
+  } finally {
+    for (const p of frozen) {
+      try {
+        process.kill(p.pid!, 'SIGCONT');
+      } catch {
+        // restarted by the supervisor meanwhile: nothing to resume
+      }
+    }
+    stop.abort();
+    await traffic;
+  }
 });
