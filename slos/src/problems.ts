@@ -117,8 +117,6 @@ export function describeIssue(iss: z.core.$ZodRawIssue): string | undefined {
     }
     case 'invalid_value':
       return `got ${JSON.stringify(iss.input)}; allowed: ${iss.values.map((v) => String(v)).join(', ')}`;
-    case 'unrecognized_keys':
-      return `unknown field; allowed here: see slos/README.md`;
     default:
       return undefined;
   }
