@@ -45,16 +45,26 @@ function hasFiniteSample(series: { values: [number, string][] }[]): boolean {
   return series.some((s) => s.values.some(([, v]) => Number.isFinite(Number(v))));
 }
 
+/** Each label variable's values in the window, as Grafana's variable query would list them. */
+export async function resolveVariables(
+  prometheus: PrometheusApi,
+  d: Dashboard,
+  start: number,
+  end: number,
+): Promise<Record<string, string[]>> {
+  const variables: Record<string, string[]> = {};
+  for (const v of labelVariables(d))
+    variables[v.name] = await prometheus.labelValues(v.label, v.metric, start, end);
+  return variables;
+}
+
 export async function checkDashboards(o: CheckOptions): Promise<CheckReport> {
   const allowed = o.allowed ?? [];
   const used = new Set<AllowedPanel>();
   const report: CheckReport = { checked: 0, problems: [], excused: [], unusedAllowances: [] };
   const rangeSeconds = Math.max(1, Math.round(o.end - o.start));
   for (const d of o.dashboards) {
-    const variables: Record<string, string[]> = {};
-    for (const v of labelVariables(d)) {
-      variables[v.name] = await o.prometheus.labelValues(v.label, v.metric, o.start, o.end);
-    }
+    const variables = await resolveVariables(o.prometheus, d, o.start, o.end);
     for (const q of panelQueries(d)) {
       const allowance = allowed.find(
         (a) => a.dashboard === d.uid && (a.panel === undefined || a.panel === q.panel),

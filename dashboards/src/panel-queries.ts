@@ -12,6 +12,8 @@ export interface PanelQuery {
   panel: string;
   refId: string;
   expr: string;
+  /** The panel asks Prometheus for exemplars with this query. */
+  exemplar: boolean;
 }
 
 export interface LabelVariable {
@@ -35,20 +37,27 @@ export function panelQueries(d: Dashboard): PanelQuery[] {
   const out: PanelQuery[] = [];
   for (const p of panelsOf(d)) {
     for (const t of p.targets ?? []) {
-      const { expr, refId } = t as { expr?: string; refId?: string };
+      const { expr, refId, exemplar } = t as { expr?: string; refId?: string; exemplar?: boolean };
       if (expr)
         out.push({
           dashboard: d.title ?? d.uid ?? '(untitled)',
           panel: p.title ?? '(untitled)',
           refId: refId ?? '',
           expr,
+          exemplar: exemplar === true,
         });
     }
   }
   for (const a of d.annotations.list ?? []) {
     const expr = (a as { expr?: string }).expr;
     if (expr)
-      out.push({ dashboard: d.title ?? '', panel: `annotation: ${a.name}`, refId: '', expr });
+      out.push({
+        dashboard: d.title ?? '',
+        panel: `annotation: ${a.name}`,
+        refId: '',
+        expr,
+        exemplar: false,
+      });
   }
   return out;
 }

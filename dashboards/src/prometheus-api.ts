@@ -21,6 +21,12 @@ async function get<T>(base: string, path: string, params: Record<string, string 
   return body.data;
 }
 
+export interface Exemplar {
+  labels: Record<string, string>;
+  value: string;
+  timestamp: number;
+}
+
 export class PrometheusApi {
   constructor(readonly base: string) {}
 
@@ -32,6 +38,15 @@ export class PrometheusApi {
       step: String(stepSeconds),
     });
     return data.result;
+  }
+
+  /** Exemplars of the series `expr` selects between start and end (epoch seconds). */
+  async exemplars(expr: string, start: number, end: number) {
+    return get<{ seriesLabels: Record<string, string>; exemplars: Exemplar[] }[]>(
+      this.base,
+      '/api/v1/query_exemplars',
+      { query: expr, start: String(start), end: String(end) },
+    );
   }
 
   /** Values of `label` on series of `metric` between start and end (epoch seconds). */

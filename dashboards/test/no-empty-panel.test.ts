@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DASHBOARDS } from '../src/boards/all.js';
 import { bookingDashboard } from '../src/boards/booking.js';
+import { JaegerClient } from '@faultline/chaos/traces/jaeger-client';
+import { checkExemplars } from '../src/exemplar-check.js';
 import { checkDashboards } from '../src/panel-check.js';
 import { PrometheusApi } from '../src/prometheus-api.js';
 import { ALLOWED_EMPTY } from './panel-allow-list.js';
@@ -116,6 +118,31 @@ test('every dashboard query names exposed metrics and returns data from the play
   assert.ok(report.checked > 50, `only ${String(report.checked)} queries checked`);
   assert.deepEqual(report.problems, [], `empty or broken panels:\n${report.problems.join('\n')}`);
   assert.deepEqual(report.unusedAllowances, [], 'allow-list entries that match no panel');
+});
+
+test('every latency panel has exemplars, and an exemplar’s trace_id resolves in Jaeger', async () => {
+  const tracing = pg.tracing();
+  const jaegerUrl = pg.urls().jaeger;
+  assert.ok(tracing.on && jaegerUrl, `exemplars need sampled traces; ${tracing.note}`);
+  const report = await checkExemplars({
+    prometheus,
+    dashboards: Object.values(DASHBOARDS).map((build) => build()),
+    start,
+    end,
+  });
+  assert.ok(report.checked >= 8, `only ${String(report.checked)} exemplar queries checked`);
+  assert.deepEqual(
+    report.problems,
+    [],
+    `latency panels without exemplars:\n${report.problems.join('\n')}`,
+  );
+  const jaeger = new JaegerClient(jaegerUrl);
+  const found = [];
+  for (const id of report.traceIds) if (await jaeger.getTrace(id)) found.push(id);
+  assert.ok(
+    found.length > 0,
+    `none of the exemplar trace ids is in Jaeger: ${report.traceIds.join(', ')}`,
+  );
 });
 
 test('negative control: a typo’d metric and a selector matching nothing are reported by name', async () => {

@@ -18,12 +18,24 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface PlaygroundUrls {
+  gateway: string;
+  prometheus: string;
+  jaeger?: string;
+}
+
+interface Status {
+  urls: PlaygroundUrls;
+  tracing: { on: boolean; note: string };
+}
+
 export interface Playground {
   stateDir: string;
   cli(...args: string[]): CliResult;
   /** The CLI in the background, so traffic can run while an experiment does. */
   cliAsync(...args: string[]): Promise<CliResult>;
-  urls(): { gateway: string; prometheus: string };
+  urls(): PlaygroundUrls;
+  tracing(): { on: boolean; note: string };
 }
 
 export async function preparePlayground(): Promise<Playground> {
@@ -49,10 +61,13 @@ export async function preparePlayground(): Promise<Playground> {
         child.on('error', reject);
         child.on('close', (status) => resolve({ status, stdout, stderr }));
       }),
-    urls: () => {
-      const r = cli('status', '--json');
-      if (r.status !== 0) throw new Error(`faultline status failed: ${r.stderr}`);
-      return (JSON.parse(r.stdout) as { urls: { gateway: string; prometheus: string } }).urls;
-    },
+    urls: () => status(cli).urls,
+    tracing: () => status(cli).tracing,
   };
+}
+
+function status(cli: (...args: string[]) => CliResult): Status {
+  const r = cli('status', '--json');
+  if (r.status !== 0) throw new Error(`faultline status failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Status;
 }
