@@ -4,7 +4,10 @@
  * keeps its column count whatever the values contain.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseJournal } from '../src/gameday/journal-schema.js';
 import type { Journal } from '../src/gameday/journal.js';
 import { renderMarkdown } from '../src/gameday/report-markdown.js';
 import {
@@ -46,6 +49,7 @@ const cases: {
       /\| booking-ledger \| pass \|/,
       /Slowest traces:/,
       /^## Timings$/m,
+      /^Requests sent per phase: baseline 4000, chaos 12000, recovery 4000\.$/m,
     ],
     absent: [/Witness/, /Aborted/, /NO DATA/],
   },
@@ -98,6 +102,17 @@ for (const c of cases)
     assert.deepEqual(tableShapeProblems(md), []);
     assert.ok(md.endsWith('\n') && !md.includes('\n\n\n'));
   });
+
+test('report.md: a phase the load sent nothing in is flagged (the real run whose load stopped at +10 s)', async () => {
+  const file = fileURLToPath(
+    new URL('../../test/fixtures/gameday/real-booking-under-chaos.journal.json', import.meta.url),
+  );
+  const md = renderMarkdown(parseJournal(await readFile(file, 'utf8'), file));
+  assert.match(
+    md,
+    /^Requests sent per phase: baseline \d+, \*\*chaos none\*\*, \*\*recovery none\*\*\.$/m,
+  );
+});
 
 test('report.md: a pipe or a line break in a value stays inside its cell', () => {
   const j = failJournal();

@@ -87,3 +87,18 @@ export function alertSlo(alert: { labels: Record<string, string> }): string {
   const { sloth_id: id, sloth_service: service, sloth_slo: slo } = alert.labels;
   return id ?? (service && slo ? `${service}-${slo}` : (slo ?? ''));
 }
+
+/**
+ * Requests sent in each load phase, from the client timeline: a phase with none means the
+ * hypothesis went untested there (load stopped early), whatever the SLI says.
+ */
+export function requestsByPhase(journal: Journal): { phase: string; requests: number }[] {
+  return journal.phases
+    .filter((p) => p.name === 'baseline' || p.name === 'chaos' || p.name === 'recovery')
+    .map((p) => ({
+      phase: p.name,
+      requests: journal.timeline.client
+        .filter((c) => c.at >= p.startedAt && c.at < (p.endedAt ?? journal.endedAt))
+        .reduce((n, c) => n + c.requests, 0),
+    }));
+}

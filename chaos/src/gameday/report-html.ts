@@ -17,6 +17,7 @@ import {
   traceApiLink,
   traceLink,
   byWindowLength,
+  requestsByPhase,
 } from './report-format.js';
 import { esc, laneChartSvg, lineChartSvg } from './report-svg.js';
 import type { Lane, Overlay, Series, TimeAxis } from './report-svg.js';
@@ -372,7 +373,14 @@ function headerSection(j: Journal): string {
           esc(isoTime(j.startedAt)),
           duration(j.endedAt - j.startedAt),
           `${esc(j.load.scenario)} at ${j.load.rate} req/s (${esc(j.load.runner)})`,
-          `${r.scheduled} scheduled, ${r.ok} ok, ${r.error} errors, ${r.unknown} unknown, ${r.dropped} dropped`,
+          `${r.scheduled} scheduled, ${r.ok} ok, ${r.error} errors, ${r.unknown} unknown, ${r.dropped} dropped<br>` +
+            requestsByPhase(j)
+              .map((p) =>
+                p.requests > 0
+                  ? `${p.phase} ${p.requests}`
+                  : badge('fail', `${p.phase}: none sent`),
+              )
+              .join(', '),
           String(j.exitCode),
         ],
       ],

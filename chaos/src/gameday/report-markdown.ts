@@ -15,6 +15,7 @@ import {
   traceApiLink,
   traceLink,
   byWindowLength,
+  requestsByPhase,
 } from './report-format.js';
 
 /** A table cell: pipes escaped and line breaks folded, so one value never breaks the table. */
@@ -297,6 +298,14 @@ function timingSection(j: Journal): string[] {
       `History: ${code(j.historyFile)}.`,
     '',
   );
+  const byPhase = requestsByPhase(j);
+  if (byPhase.length)
+    lines.push(
+      `Requests sent per phase: ${byPhase
+        .map((p) => (p.requests > 0 ? `${p.phase} ${p.requests}` : `**${p.phase} none**`))
+        .join(', ')}.`,
+      '',
+    );
   lines.push('Preflight and steady state:', '');
   lines.push(
     ...table(
