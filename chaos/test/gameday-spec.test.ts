@@ -135,3 +135,10 @@ test('--phase-scale scales phases, offsets and fault durations', async () => {
   assert.equal(g.schedule[0]!.durationMs, 4000);
   assert.equal(g.schedule[0]!.experiment.spec.duration, 4000);
 });
+
+test('the committed JSON Schema equals fresh output (node chaos/dist/src/gameday/generate-spec-schema.js)', async () => {
+  const { GAMEDAY_SCHEMA_FILE, renderGameDaySchema } =
+    await import('../src/gameday/spec-schema-file.js');
+  const { readFileSync } = await import('node:fs');
+  assert.equal(readFileSync(GAMEDAY_SCHEMA_FILE, 'utf8'), await renderGameDaySchema());
+});
