@@ -12,7 +12,7 @@ import { buildPlan } from '../local/pod-plan.js';
 import { loadPlaygroundConfig, type PlaygroundConfig } from '../local/playground-config.js';
 import { findJaeger } from '../local/jaeger-binary.js';
 import { tracingSetup } from '../local/tracing-setup.js';
-import { LocalSupervisor } from '../local/supervisor.js';
+import { LocalSupervisor, readyTimeoutFromEnv } from '../local/supervisor.js';
 import { isAlive, readState, type PlaygroundState } from '../local/state-file.js';
 import { fail, progress, table } from './output.js';
 
@@ -73,6 +73,7 @@ export async function upForeground(o: UpOptions, announce = true): Promise<Local
   if (t.jaeger) plan.pods.unshift(t.jaeger);
   const supervisor = new LocalSupervisor(plan, {
     onProgress: progress,
+    readyTimeoutMs: readyTimeoutFromEnv(process.env),
     tracing: t.tracing,
     ...(t.jaegerUrl ? { jaegerUrl: t.jaegerUrl } : {}),
   });

@@ -19,6 +19,27 @@ export interface SupervisorOptions {
   jaegerUrl?: string;
   /** Environment the pods inherit (PATH with Node 24 etc.). */
   env?: NodeJS.ProcessEnv;
+  /** How long each start-up stage may take to become ready, in ms. Default 30 000. */
+  readyTimeoutMs?: number;
+}
+
+/** The default of {@link SupervisorOptions.readyTimeoutMs}. */
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+
+/**
+ * `FAULTLINE_READY_TIMEOUT_MS` from `env`, for the CLI to read once and pass as
+ * {@link SupervisorOptions.readyTimeoutMs}; unset or empty gives the default. Throws, naming
+ * the variable, on anything but a positive number.
+ */
+export function readyTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.FAULTLINE_READY_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return DEFAULT_READY_TIMEOUT_MS;
+  const t = Number(raw);
+  if (!Number.isFinite(t) || t <= 0)
+    throw new Error(
+      `FAULTLINE_READY_TIMEOUT_MS: expected a positive number of milliseconds (got ${JSON.stringify(raw)})`,
+    );
+  return t;
 }
 
 export class StartupError extends Error {
@@ -54,7 +75,7 @@ export class LocalSupervisor {
       prometheusConfig(this.plan, this.#agentTargets()),
     );
     const stages = [...new Set(this.plan.pods.map((p) => p.stage))].sort((a, b) => a - b);
-    const timeoutMs = this.#readyTimeoutMs();
+    const timeoutMs = this.opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     for (const stage of stages) {
       const specs = this.plan.pods.filter((p) => p.stage === stage);
       const started = specs.map((spec) => this.#startPod(spec));
@@ -154,11 +175,6 @@ export class LocalSupervisor {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-  }
-
-  #readyTimeoutMs(): number {
-    const t = Number(process.env.FAULTLINE_READY_TIMEOUT_MS);
-    return Number.isFinite(t) && t > 0 ? t : 30_000;
   }
 
   /** Ready replicas (and not-ready ones, flagged) for the gateway's local discovery. */
