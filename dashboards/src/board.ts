@@ -9,6 +9,8 @@ import {
   type AnnotationTarget,
   DashboardBuilder,
   DashboardCursorSync,
+  DashboardLinkBuilder,
+  DashboardLinkType,
   QueryVariableBuilder,
   VariableRefresh,
   VariableSort,
@@ -42,36 +44,47 @@ function tagsTarget(tags: string[]): Builder<Dataquery> {
 }
 
 export function board(spec: BoardSpec): DashboardBuilder {
-  return new DashboardBuilder(spec.title)
-    .uid(spec.uid)
-    .description(spec.description)
-    .tags(['faultline', ...(spec.tags ?? [])])
-    .editable()
-    .time({ from: 'now-30m', to: 'now' })
-    .refresh('10s')
-    .timezone('browser')
-    .tooltip(DashboardCursorSync.Crosshair)
-    .annotation(
-      new AnnotationQueryBuilder()
-        .name('Chaos experiments')
-        .datasource(prometheus)
-        .enable(true)
-        .iconColor('red')
-        .expr('max by (experiment, name, fault) (faultline_experiment_running) > 0')
-        .step('10s')
-        .titleFormat('chaos {{name}}')
-        .textFormat('{{fault}} (experiment {{experiment}})')
-        .tagKeys('fault,experiment'),
-    )
-    .annotation(
-      new AnnotationQueryBuilder()
-        .name('Chaos engine notes')
-        .datasource(grafanaStore)
-        .enable(true)
-        .iconColor('orange')
-        .type('tags')
-        .target(tagsTarget(['faultline', 'chaos'])),
-    );
+  return (
+    new DashboardBuilder(spec.title)
+      .uid(spec.uid)
+      .description(spec.description)
+      .tags(['faultline', ...(spec.tags ?? [])])
+      .editable()
+      .time({ from: 'now-30m', to: 'now' })
+      .refresh('10s')
+      .timezone('browser')
+      .tooltip(DashboardCursorSync.Crosshair)
+      // Every faultline dashboard one click away, keeping the time range (a game day's window).
+      .link(
+        new DashboardLinkBuilder('faultline')
+          .type(DashboardLinkType.Dashboards)
+          .tags(['faultline'])
+          .asDropdown(true)
+          .keepTime(true)
+          .includeVars(false),
+      )
+      .annotation(
+        new AnnotationQueryBuilder()
+          .name('Chaos experiments')
+          .datasource(prometheus)
+          .enable(true)
+          .iconColor('red')
+          .expr('max by (experiment, name, fault) (faultline_experiment_running) > 0')
+          .step('10s')
+          .titleFormat('chaos {{name}}')
+          .textFormat('{{fault}} (experiment {{experiment}})')
+          .tagKeys('fault,experiment'),
+      )
+      .annotation(
+        new AnnotationQueryBuilder()
+          .name('Chaos engine notes')
+          .datasource(grafanaStore)
+          .enable(true)
+          .iconColor('orange')
+          .type('tags')
+          .target(tagsTarget(['faultline', 'chaos'])),
+      )
+  );
 }
 
 /**
