@@ -15,7 +15,7 @@ export const SHOWN_ATTRIBUTES: readonly (readonly [key: string, label: string])[
   ['db.query.text', 'redis'],
   ['http.response.status_code', 'status'],
   ['http.status_code', 'status'],
-  ['gateway.backend', 'backend'],
+  ['faultline.gateway.backend', 'backend'],
 ];
 
 export interface WaterfallOptions {
