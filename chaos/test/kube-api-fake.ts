@@ -1,9 +1,15 @@
 /**
- * A Kubernetes API fake for contract tests: a node:http server that serves the real API's JSON
- * shapes (PodList, Pod, NetworkPolicy, NetworkPolicyList, Status, custom objects, watch event
- * streams) for the endpoints faultline uses, keeps a tiny in-memory store, and records every
- * call (method, path, query, content type, body) so tests can assert the exact requests.
- * Shapes follow the API reference (kubernetes v1.31); anything not listed answers 404.
+ * A Kubernetes API fake: a node:http server that serves the real API's JSON shapes (PodList,
+ * Pod, NetworkPolicy, NetworkPolicyList, Status, custom objects, watch event streams) for the
+ * endpoints faultline uses, keeps a tiny in-memory store, and records every call.
+ *
+ * Every kubernetes test runs against a real control plane (kube-harness.ts) except the cases a
+ * real API server cannot be made to produce on demand, which use this fake
+ * (kubernetes-controller-api-faults.test.ts):
+ *   - `failNext`: a 500 InternalError on chosen requests;
+ *   - `endWatches`: the server ending every open watch at a moment the test picks.
+ * It has no defaulting, validation, conflicts on stale writes beyond a resourceVersion check,
+ * finalizer semantics or controllers: never use it to test those.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';

@@ -1,8 +1,9 @@
 /**
- * A small "cluster" for the kubernetes contract tests: the API fake with a booking StatefulSet
- * of three pods, and a real faultline agent (in-process, on loopback) as booking-0's sidecar,
- * whose app is a real child process (so pause is a real SIGSTOP). Pod IPs are 127.0.0.1 and
- * the agent's admin port is in the pod's `chaos.faultline.dev/agent-port` annotation.
+ * What the kubernetes tests do on the real control plane (kube-harness.ts): booking-0's
+ * sidecar (a real faultline agent in-process on loopback, whose app is a real child process, so
+ * pause is a real SIGSTOP; every booking pod's agent-port annotation points at it, pod IPs are
+ * 127.0.0.1), Experiment objects created and read as a user would, and a controller started
+ * with test-speed timings under the controller's ServiceAccount.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,19 +11,19 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
 import { createLogger } from '@faultline/kit/logging';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import type { Agent } from '../src/agent/agent.js';
+import { CRD_GROUP, CRD_PLURAL, CRD_VERSION } from '../src/experiment/crd-names.js';
+import type { ExperimentStatus } from '../src/experiment/status.js';
 import { ExperimentController } from '../src/kubernetes/controller.js';
 import { ExperimentResources } from '../src/kubernetes/experiment-resources.js';
+import type { ExperimentObject } from '../src/kubernetes/experiment-resources.js';
+import { isNotFound, MERGE_PATCH } from '../src/kubernetes/kube-apis.js';
 import type { KubeApis } from '../src/kubernetes/kube-apis.js';
-import { AGENT_PORT_ANNOTATION, KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
+import { KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
 import { startAgent } from './agent-helpers.js';
-import { experimentJson, podJson } from './kube-api-fake.js';
-import type { KubeApiFake, Obj } from './kube-api-fake.js';
-
-export const NS = 'faultline';
-export const OPT_IN = { 'chaos.faultline.dev/enabled': 'true' };
 
 export interface BookingSidecar {
   agent: Agent;
@@ -55,28 +56,6 @@ export async function startBookingSidecar(): Promise<BookingSidecar> {
   };
 }
 
-/** A booking pod; booking-0's annotation points at the sidecar's admin port. */
-export function bookingPod(i: number, agentPort: number, optIn = true): Obj {
-  const labels: Record<string, string> = {
-    app: 'booking',
-    'statefulset.kubernetes.io/pod-name': `booking-${i}`,
-    ...(optIn ? OPT_IN : {}),
-  };
-  const pod = podJson(NS, `booking-${i}`, labels);
-  pod.metadata.annotations = { [AGENT_PORT_ANNOTATION]: String(agentPort) };
-  (pod.status as { podIP: string }).podIP = '127.0.0.1';
-  return pod;
-}
-
-/** Resets the fake to three booking pods and a redis pod, and forgets recorded calls. */
-export function resetCluster(fake: KubeApiFake, agentPort: number): void {
-  fake.calls.length = 0;
-  for (const m of Object.values(fake.store)) m.clear();
-  fake.onPodDelete = 'recreate';
-  for (let i = 0; i < 3; i++) fake.store.pods.set(`${NS}/booking-${i}`, bookingPod(i, agentPort));
-  fake.store.pods.set(`${NS}/redis-0`, podJson(NS, 'redis-0', { app: 'redis' }));
-}
-
 /** `/proc/<pid>/stat` state letter (T = stopped). */
 export { processState } from '../src/agent/app-process.js';
 
@@ -85,19 +64,122 @@ export function adminPort(agent: Agent): number {
   return Number(new URL(agent.adminUrl).port);
 }
 
-/** Creates an Experiment object in NS, as `kubectl apply` would. */
+const coords = (namespace: string) => ({
+  group: CRD_GROUP,
+  version: CRD_VERSION,
+  plural: CRD_PLURAL,
+  namespace,
+});
+
+/** Creates an Experiment object, as `kubectl apply` would; returns what the server stored. */
 export async function createExperiment(
   apis: KubeApis,
+  namespace: string,
   name: string,
   spec: Record<string, unknown>,
+): Promise<ExperimentObject> {
+  return (await apis.custom.createNamespacedCustomObject({
+    ...coords(namespace),
+    body: {
+      apiVersion: `${CRD_GROUP}/${CRD_VERSION}`,
+      kind: 'Experiment',
+      metadata: { name, namespace },
+      spec,
+    },
+  })) as ExperimentObject;
+}
+
+/** The stored object, or undefined once it is gone. */
+export async function readExperiment(
+  apis: KubeApis,
+  namespace: string,
+  name: string,
+): Promise<ExperimentObject | undefined> {
+  return new ExperimentResources(apis).get(namespace, name);
+}
+
+export async function deleteExperiment(
+  apis: KubeApis,
+  namespace: string,
+  name: string,
 ): Promise<void> {
-  await apis.custom.createNamespacedCustomObject({
-    group: 'chaos.faultline.dev',
-    version: 'v1alpha1',
-    namespace: NS,
-    plural: 'experiments',
-    body: experimentJson(NS, name, spec),
-  });
+  await apis.custom.deleteNamespacedCustomObject({ ...coords(namespace), name });
+}
+
+/**
+ * Deletes every Experiment in `namespace`, dropping finalizers no controller is left to
+ * remove, and waits until they are gone (between tests).
+ */
+export async function deleteAllExperiments(apis: KubeApis, namespace: string): Promise<void> {
+  const r = new ExperimentResources(apis);
+  for (const o of await r.list(namespace)) {
+    const name = o.metadata.name ?? '';
+    try {
+      await apis.custom.patchNamespacedCustomObject(
+        { ...coords(namespace), name, body: { metadata: { finalizers: null } } },
+        MERGE_PATCH,
+      );
+      await deleteExperiment(apis, namespace, name);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+  await waitFor(async () => (await r.list(namespace)).length === 0, 'experiments deleted', 20_000);
+}
+
+/** Polls an experiment's status until `pred` holds; returns that status. */
+export async function waitForStatus(
+  apis: KubeApis,
+  namespace: string,
+  name: string,
+  pred: (s: ExperimentStatus) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<ExperimentStatus> {
+  return waitFor(
+    async () => {
+      const s = (await readExperiment(apis, namespace, name))?.status ?? {};
+      return pred(s) ? s : undefined;
+    },
+    `${name}: ${what}`,
+    timeoutMs,
+    50,
+  );
+}
+
+export const cond = (s: ExperimentStatus, type: string) =>
+  s.conditions?.find((c) => c.type === type);
+
+/** The pod, or undefined when it does not exist. */
+export async function readPod(
+  apis: KubeApis,
+  namespace: string,
+  name: string,
+): Promise<V1Pod | undefined> {
+  try {
+    return await apis.core.readNamespacedPod({ name, namespace });
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Waits until the pod exists, is not terminating, and is Ready; returns it. */
+export async function waitForReadyPod(
+  apis: KubeApis,
+  namespace: string,
+  name: string,
+): Promise<V1Pod> {
+  return waitFor(
+    async () => {
+      const p = await readPod(apis, namespace, name);
+      const ready = p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      return p && ready && !p.metadata?.deletionTimestamp ? p : undefined;
+    },
+    `pod ${namespace}/${name} Ready`,
+    30_000,
+    50,
+  );
 }
 
 /** Removes whatever faults a test left in booking-0's agent. */
@@ -115,24 +197,24 @@ export interface TestControllerOptions {
   onReconcileError?: (name: string, e: unknown, retryInMs: number) => void;
 }
 
-/** An in-process controller with test-speed timings, started and watching the fake. */
+/** An in-process controller with test-speed timings, started and watching `namespace`. */
 export async function startTestController(
-  fake: KubeApiFake,
   apis: KubeApis,
-  sidecar: BookingSidecar,
+  namespace: string,
+  agentTokenFile: string,
   opts: TestControllerOptions = {},
 ): Promise<ExperimentController> {
   const controller = new ExperimentController({
     resources: new ExperimentResources(apis),
     driver: new KubernetesDriver({
       apis,
-      namespace: NS,
-      agentTokenFile: sidecar.tokenFile,
+      namespace,
+      agentTokenFile,
       pollMs: 20,
-      replaceTimeoutMs: 5_000,
+      replaceTimeoutMs: 20_000,
       ...(opts.prometheusUrl ? { prometheusUrl: opts.prometheusUrl } : {}),
     }),
-    namespace: NS,
+    namespace,
     logger: createLogger({ service: 'controller-test', level: 'silent' }),
     renewIntervalMs: opts.renewIntervalMs ?? 200,
     baseBackoffMs: 20,
@@ -140,6 +222,22 @@ export async function startTestController(
     ...(opts.onReconcileError ? { onReconcileError: opts.onReconcileError } : {}),
   });
   await controller.start();
-  await waitFor(() => fake.watchers() >= 1 || undefined, 'controller watching', 5_000);
   return controller;
+}
+
+/** The HTTP status and Status message of a client ApiException (its body is the JSON text). */
+export function apiError(e: unknown): { code: number | undefined; message: string } {
+  const { code, body } = e as { code?: number; body?: unknown };
+  let message = '';
+  try {
+    message = (JSON.parse(String(body)) as { message?: string }).message ?? '';
+  } catch {
+    message = String(body);
+  }
+  return { code, message };
+}
+
+/** A client model (class instances) as plain JSON, for deepEqual against literals. */
+export function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -1,244 +1,272 @@
 /**
- * The experiment controller against the API fake (watch stream of ADDED/MODIFIED/DELETED
- * events, status patches recorded) with a real agent as booking-0's sidecar: finalizer, spec
- * validation, refusal, the happy path, deletion recovering faults, restart-safety (a controller
- * stopped mid-run without recovering; a new one resumes or recovers), and requeue on API errors.
+ * The experiment controller against a real control plane (kube-harness.ts), running under the
+ * faultline-controller ServiceAccount bound to chaos/schema/controller-rbac.yaml (never as
+ * admin), with a real agent as booking-0's sidecar: the finalizer; invalid specs refused by the
+ * CRD schema where it can say so and by the controller (Failed) where it cannot; refusal; the
+ * happy path through the status subresource; deletion recovering faults; restart-safety (a
+ * controller stopped mid-run without recovering, a new one resumes or recovers); a stale
+ * resourceVersion answered 409 and retried; 403 for what the Role does not grant; and every
+ * shipped example accepted once stored by the API server (its structural defaults included).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'yaml';
+import { AppsV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { createLogger } from '@faultline/kit/logging';
 import { waitFor } from '@faultline/kit/testing/child-process';
-import type { ExperimentStatus } from '../src/experiment/status.js';
-import { RECOVER_FINALIZER, type ExperimentController } from '../src/kubernetes/controller.js';
-import { createKubeApis, kubeConfigForServer } from '../src/kubernetes/kube-apis.js';
+import { ExperimentController, RECOVER_FINALIZER } from '../src/kubernetes/controller.js';
+import { KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
+import { ExperimentResources } from '../src/kubernetes/experiment-resources.js';
+import type { ExperimentObject } from '../src/kubernetes/experiment-resources.js';
+import { MERGE_PATCH } from '../src/kubernetes/kube-apis.js';
 import type { KubeApis } from '../src/kubernetes/kube-apis.js';
 import { PARTITIONED_POD_LABEL } from '../src/kubernetes/network-policy-partition.js';
-import { startKubeApiFake } from './kube-api-fake.js';
-import type { KubeApiFake, Obj, RecordedCall } from './kube-api-fake.js';
+import { bookingStatefulSet, OPT_IN, startChaosCluster } from './kube-harness.js';
+import type { ChaosCluster } from './kube-harness.js';
 import {
   adminPort,
-  bookingPod,
-  NS,
-  processState,
-  resetCluster,
-  startBookingSidecar,
+  apiError,
   clearAgentFaults,
+  cond,
   createExperiment,
+  deleteAllExperiments,
+  deleteExperiment,
+  processState,
+  readExperiment,
+  readPod,
+  startBookingSidecar,
   startTestController,
+  waitForStatus,
 } from './kube-cluster-helpers.js';
-import type { BookingSidecar } from './kube-cluster-helpers.js';
+import type { BookingSidecar, TestControllerOptions } from './kube-cluster-helpers.js';
 
-let fake: KubeApiFake;
-let apis: KubeApis;
+const NS = 'chaos-controller';
+const booking0 = { 'statefulset.kubernetes.io/pod-name': 'booking-0' };
+let cluster: ChaosCluster;
 let sidecar: BookingSidecar;
 const controllers: ExperimentController[] = [];
-const EXP_PATH = `/apis/chaos.faultline.dev/v1alpha1/namespaces/${NS}/experiments`;
-const booking0 = { 'statefulset.kubernetes.io/pod-name': 'booking-0' };
 
-let controllerApis: KubeApis;
 before(async () => {
-  fake = await startKubeApiFake();
-  apis = createKubeApis(kubeConfigForServer(fake.url, 'test-token'));
-  controllerApis = createKubeApis(kubeConfigForServer(fake.url, 'controller-token'));
   sidecar = await startBookingSidecar();
+  cluster = await startChaosCluster(NS);
+  await cluster.kube.create([bookingStatefulSet(NS, adminPort(sidecar.agent))]);
+  await cluster.kube.waitForWorkload('StatefulSet', NS, 'booking');
 });
 after(async () => {
+  for (const c of controllers.splice(0)) await c.stop();
   await sidecar?.close();
-  await fake?.close();
+  await cluster?.stop();
 });
-beforeEach(() => resetCluster(fake, adminPort(sidecar.agent)));
-/** Every API call the controllers made, for the RBAC check at the end. */
-const controllerCalls: RecordedCall[] = [];
 afterEach(async () => {
   for (const c of controllers.splice(0)) await c.stop();
-  // Test-made calls (create/delete experiments) use another token.
-  controllerCalls.push(...fake.calls.filter((c) => c.authorization === 'Bearer controller-token'));
   await clearAgentFaults(sidecar);
+  await deleteAllExperiments(cluster.admin, NS);
+  const left = await cluster.admin.networking.listNamespacedNetworkPolicy({ namespace: NS });
+  for (const p of left.items)
+    await cluster.admin.networking.deleteNamespacedNetworkPolicy({
+      name: p.metadata!.name!,
+      namespace: NS,
+    });
+  await cluster.kube.waitForWorkload('StatefulSet', NS, 'booking');
 });
 
+const admin = (): KubeApis => cluster.admin;
+
 async function startController(
-  renewIntervalMs = 200,
-  onReconcileError?: (name: string, e: unknown, retryInMs: number) => void,
+  opts: TestControllerOptions & { apis?: KubeApis } = {},
 ): Promise<ExperimentController> {
-  const c = await startTestController(fake, controllerApis, sidecar, {
-    renewIntervalMs,
-    ...(onReconcileError ? { onReconcileError } : {}),
-  });
+  const c = await startTestController(opts.apis ?? cluster.controller, NS, sidecar.tokenFile, opts);
   controllers.push(c);
   return c;
 }
+async function stopController(c: ExperimentController): Promise<void> {
+  await c.stop(); // killed mid-run: nothing recovered
+  controllers.splice(controllers.indexOf(c), 1);
+}
+const statusOf = async (name: string) => (await readExperiment(admin(), NS, name))?.status ?? {};
+const waitForPhase = (name: string, phase: string, ms = 30_000) =>
+  waitForStatus(admin(), NS, name, (s) => s.phase === phase, phase, ms);
+const waitForApplied = (name: string) =>
+  waitForStatus(admin(), NS, name, (s) => cond(s, 'Applied')?.status === 'True', 'Applied');
 
-function stored(name: string): Obj | undefined {
-  return fake.store.experiments.get(`${NS}/${name}`);
+/** Every version of an experiment the API server announced, from a watch opened now. */
+async function recordVersions(
+  name: string,
+): Promise<{ objects: ExperimentObject[]; stop: () => void }> {
+  const objects: ExperimentObject[] = [];
+  const r = new ExperimentResources(admin());
+  const { resourceVersion } = await r.listWithVersion(NS);
+  const ctl = await r.watch(
+    NS,
+    (type, o) => {
+      if (o.metadata.name === name && type !== 'BOOKMARK') objects.push(o);
+    },
+    () => {},
+    resourceVersion,
+  );
+  return { objects, stop: () => ctl.abort() };
 }
-function statusOf(name: string): ExperimentStatus {
-  return stored(name)?.status ?? {};
-}
-async function waitForPhase(name: string, phase: string, ms = 15_000): Promise<ExperimentStatus> {
-  await waitFor(() => statusOf(name).phase === phase || undefined, `${name} ${phase}`, ms);
-  return statusOf(name);
-}
-/** Every status patch sent for `name`, in order. */
-function statusPatches(name: string): ExperimentStatus[] {
-  return fake.calls
-    .filter((c) => c.method === 'PATCH' && c.path === `${EXP_PATH}/${name}/status`)
-    .map((c) => (c.body as { status: ExperimentStatus }).status);
-}
-const cond = (s: ExperimentStatus, type: string) => s.conditions?.find((c) => c.type === type);
 
-describe('ExperimentController', () => {
-  test('happy path (pod-kill): finalizer first, Running with targets and verification, then Completed', async () => {
+describe('ExperimentController under its ServiceAccount', () => {
+  test('happy path (pod-kill): finalizer first, Running with targets before the kill, verified by the recreated pod, Completed', async () => {
+    const versions = await recordVersions('kill-one');
     await startController();
-    const uid = fake.store.pods.get(`${NS}/booking-0`)?.metadata.uid;
-    await createExperiment(apis, 'kill-one', {
+    const uid = (await readPod(admin(), NS, 'booking-0'))?.metadata?.uid;
+    await createExperiment(admin(), NS, 'kill-one', {
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'pod-kill' },
       duration: '1s',
     });
     const done = await waitForPhase('kill-one', 'Completed');
-    const objectPatches = fake.calls.filter(
-      (c) => c.method === 'PATCH' && c.path === `${EXP_PATH}/kill-one`,
-    );
-    assert.deepEqual(
-      (objectPatches[0]?.body as { metadata: { finalizers: string[] } }).metadata.finalizers,
-      [RECOVER_FINALIZER],
-      'the finalizer is added before anything else',
-    );
-    assert.equal(objectPatches[0]?.contentType, 'application/merge-patch+json');
-    const firstStatus = fake.calls.findIndex((c) => c.path === `${EXP_PATH}/kill-one/status`);
-    assert.ok(fake.calls.indexOf(objectPatches[0]) < firstStatus);
-    const patches = statusPatches('kill-one');
-    assert.deepEqual(
-      patches.map((p) => p.phase),
-      ['Running', 'Running', 'Completed'],
-    );
+    versions.stop();
+    const seen = versions.objects;
+    const firstWithStatus = seen.findIndex((o) => o.status?.phase !== undefined);
+    assert.ok(firstWithStatus > 0, 'status comes after the finalizer');
+    assert.deepEqual(seen[firstWithStatus]?.metadata.finalizers, [RECOVER_FINALIZER]);
+    const running = seen[firstWithStatus].status!;
+    assert.equal(running.phase, 'Running');
     assert.equal(
-      cond(patches[0]!, 'Applied')?.status,
+      cond(running, 'Applied')?.status,
       'Unknown',
       'Running is recorded before the kill',
     );
-    assert.deepEqual(patches[0]?.targets, [
+    assert.deepEqual(running.targets, [
       { pod: 'booking-0', namespace: NS, service: 'booking', uid },
     ]);
-    assert.equal(patches[0]?.mechanism, 'pod-delete');
-    assert.equal(patches[0]?.experimentId, 'kill-one');
-    assert.equal(cond(patches[1]!, 'Applied')?.reason, 'PodDeleted');
-    assert.equal(cond(patches[1]!, 'Verified')?.status, 'True');
-    assert.equal(patches[1]?.verification?.[0]?.outcome, 'verified');
-    assert.match(patches[1]?.verification?.[0]?.observed ?? '', new RegExp(`uid ${uid} -> `));
-    const killIndex = fake.calls.findIndex(
-      (c) => c.method === 'DELETE' && c.path.endsWith('/pods/booking-0'),
-    );
-    assert.ok(killIndex > firstStatus, 'the pod is deleted only after Running was recorded');
-    assert.equal(fake.calls[killIndex]?.query.gracePeriodSeconds, '0');
+    assert.equal(running.mechanism, 'pod-delete');
+    assert.equal(running.experimentId, 'kill-one');
+    assert.equal(cond(done, 'Applied')?.reason, 'PodDeleted');
+    assert.equal(cond(done, 'Verified')?.status, 'True');
+    assert.equal(done.verification?.[0]?.outcome, 'verified');
+    assert.match(done.verification?.[0]?.observed ?? '', new RegExp(`uid ${uid} -> `));
     assert.equal(cond(done, 'Recovered')?.status, 'True');
     assert.ok(done.finishedAt);
-    assert.notEqual(fake.store.pods.get(`${NS}/booking-0`)?.metadata.uid, uid);
+    assert.notEqual((await readPod(admin(), NS, 'booking-0'))?.metadata?.uid, uid);
   });
 
-  test('an invalid spec → Failed with a Validated=False condition naming the field', async () => {
+  test('invalid specs: the CRD refuses a malformed duration; the controller fails one the schema cannot judge', async () => {
+    await assert.rejects(
+      createExperiment(admin(), NS, 'bad-duration', {
+        target: { service: 'booking' },
+        fault: { type: 'pod-kill' },
+        duration: '-5s',
+      }),
+      (e: unknown) => apiError(e).code === 422 && /spec\.duration/.test(apiError(e).message),
+    );
     await startController();
-    await createExperiment(apis, 'bad', {
+    await createExperiment(admin(), NS, 'too-long', {
       target: { service: 'booking' },
       fault: { type: 'pod-kill' },
-      duration: '-5s',
+      duration: '2h',
     });
-    const s = await waitForPhase('bad', 'Failed');
+    const s = await waitForPhase('too-long', 'Failed');
     const c = cond(s, 'Validated');
     assert.equal(c?.status, 'False');
     assert.equal(c?.reason, 'InvalidSpec');
-    assert.match(c?.message ?? '', /^spec\.duration: negative duration -5s/);
-    assert.ok(!fake.calls.some((x) => x.method === 'DELETE'), 'nothing was done to any pod');
+    assert.match(c?.message ?? '', /^spec\.duration: /);
+    assert.equal(s.targets, undefined, 'nothing was targeted');
   });
 
   test('a target without the opt-in label → Refused with the reason, nothing applied', async () => {
-    fake.store.pods.set(`${NS}/booking-0`, bookingPod(0, adminPort(sidecar.agent), false));
-    await startController();
-    await createExperiment(apis, 'no-opt-in', {
-      target: { service: 'booking', selector: booking0 },
-      fault: { type: 'pod-pause' },
-      duration: '5s',
-    });
-    const s = await waitForPhase('no-opt-in', 'Refused');
-    assert.equal(cond(s, 'SafetyChecked')?.status, 'False');
-    assert.match(
-      s.message ?? '',
-      /booking-0 does not carry the opt-in label chaos\.faultline\.dev\/enabled=true/,
+    await admin().core.patchNamespacedPod(
+      {
+        name: 'booking-0',
+        namespace: NS,
+        body: { metadata: { labels: { [Object.keys(OPT_IN)[0]!]: null } } },
+      },
+      MERGE_PATCH,
     );
-    assert.deepEqual(sidecar.agent.activeFaults(), []);
+    try {
+      await startController();
+      await createExperiment(admin(), NS, 'no-opt-in', {
+        target: { service: 'booking', selector: booking0 },
+        fault: { type: 'pod-pause' },
+        duration: '5s',
+      });
+      const s = await waitForPhase('no-opt-in', 'Refused');
+      assert.equal(cond(s, 'SafetyChecked')?.status, 'False');
+      assert.match(
+        s.message ?? '',
+        /booking-0 does not carry the opt-in label chaos\.faultline\.dev\/enabled=true/,
+      );
+      assert.deepEqual(sidecar.agent.activeFaults(), []);
+    } finally {
+      await admin().core.patchNamespacedPod(
+        { name: 'booking-0', namespace: NS, body: { metadata: { labels: OPT_IN } } },
+        MERGE_PATCH,
+      );
+    }
   });
 
-  test('deletion of a running NetworkPolicy partition recovers it, then removes the finalizer', async () => {
+  test('deleting a running NetworkPolicy partition recovers it before the finalizer lets the object go', async () => {
     await startController();
-    await createExperiment(apis, 'cut', {
+    await createExperiment(admin(), NS, 'cut', {
       target: { service: 'booking', selector: booking0, link: 'redis' },
       fault: { type: 'partition', mode: 'hard', mechanism: 'networkpolicy' },
       duration: '10m',
     });
-    await waitFor(
-      () => cond(statusOf('cut'), 'Applied')?.status === 'True' || undefined,
-      'applied',
-      10_000,
-    );
-    assert.equal(statusOf('cut').mechanism, 'networkpolicy');
-    assert.equal(statusOf('cut').verification?.[0]?.outcome, 'verified');
-    assert.ok(fake.store.networkpolicies.has(`${NS}/faultline-partition-cut`));
-    await apis.custom.deleteNamespacedCustomObject({
-      group: 'chaos.faultline.dev',
-      version: 'v1alpha1',
+    const s = await waitForApplied('cut');
+    assert.equal(s.mechanism, 'networkpolicy');
+    assert.equal(s.verification?.[0]?.outcome, 'verified');
+    await admin().networking.readNamespacedNetworkPolicy({
+      name: 'faultline-partition-cut',
       namespace: NS,
-      plural: 'experiments',
-      name: 'cut',
     });
-    await waitFor(() => stored('cut') === undefined || undefined, 'object deleted', 10_000);
-    assert.equal(fake.store.networkpolicies.size, 0, 'the policy was deleted');
-    assert.equal(
-      fake.store.pods.get(`${NS}/booking-0`)?.metadata.labels?.[PARTITIONED_POD_LABEL],
-      undefined,
+    const versions = await recordVersions('cut');
+    await deleteExperiment(admin(), NS, 'cut');
+    await waitFor(
+      async () => (await readExperiment(admin(), NS, 'cut')) === undefined,
+      'object deleted',
+      20_000,
     );
-    const policyDelete = fake.calls.findIndex(
-      (c) => c.method === 'DELETE' && c.path.endsWith('/networkpolicies/faultline-partition-cut'),
-    );
-    const finalizerRemoval = fake.calls.findIndex(
-      (c) =>
-        c.method === 'PATCH' &&
-        c.path === `${EXP_PATH}/cut` &&
-        JSON.stringify((c.body as { metadata: { finalizers: string[] } }).metadata.finalizers) ===
-          '[]',
-    );
+    versions.stop();
     assert.ok(
-      policyDelete >= 0 && finalizerRemoval > policyDelete,
-      'recover first, then the finalizer',
+      versions.objects.some(
+        (o) => o.metadata.deletionTimestamp && o.metadata.finalizers?.includes(RECOVER_FINALIZER),
+      ),
+      'the server kept the object, deleting, while the finalizer was there',
     );
+    const left = await admin().networking.listNamespacedNetworkPolicy({ namespace: NS });
+    assert.deepEqual(
+      left.items.map((p) => p.metadata?.name),
+      [],
+      'the policy was deleted',
+    );
+    const pod = await readPod(admin(), NS, 'booking-0');
+    assert.equal(pod?.metadata?.labels?.[PARTITIONED_POD_LABEL], undefined);
   });
 
   test('restart-safety, time left: a new controller finds the agent fault and keeps renewing it', async () => {
-    const a = await startController(200); // TTL 600 ms
-    await createExperiment(apis, 'pause-0', {
+    const a = await startController({ renewIntervalMs: 200 }); // TTL 600 ms
+    await createExperiment(admin(), NS, 'pause-0', {
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'pod-pause' },
-      duration: '4s',
+      duration: '5s',
     });
-    await waitFor(
-      () => cond(statusOf('pause-0'), 'Applied')?.status === 'True' || undefined,
-      'applied',
-      10_000,
-    );
+    const applied = await waitForApplied('pause-0');
     const [fault] = sidecar.agent.activeFaults();
     assert.equal(fault?.experiment, 'pause-0');
     assert.equal(
-      cond(statusOf('pause-0'), 'Verified')?.status,
+      cond(applied, 'Verified')?.status,
       'Unknown',
       'agent faults are reported unverifiable',
     );
-    await a.stop(); // killed mid-run: nothing recovered
-    controllers.splice(controllers.indexOf(a), 1);
-    assert.equal(statusOf('pause-0').phase, 'Running');
-    await startController(200);
-    await waitFor(() => cond(statusOf('pause-0'), 'Resumed') || undefined, 'resumed', 10_000);
-    const resumed = cond(statusOf('pause-0'), 'Resumed');
+    await stopController(a);
+    assert.equal((await statusOf('pause-0')).phase, 'Running');
+    await startController({ renewIntervalMs: 200 });
+    const resumed = cond(
+      await waitForStatus(
+        admin(),
+        NS,
+        'pause-0',
+        (s) => cond(s, 'Resumed') !== undefined,
+        'Resumed',
+      ),
+      'Resumed',
+    );
     assert.equal(resumed?.reason, 'FaultsRenewed');
     assert.match(resumed?.message ?? '', /^controller restarted: renewed 1 fault/);
     await sleep(1_200); // two TTLs: only renewals by the new controller keep it
@@ -259,28 +287,29 @@ describe('ExperimentController', () => {
   });
 
   test('restart-safety, fault expired meanwhile: the new controller re-applies it', async () => {
-    const a = await startController(100); // TTL 300 ms
-    await createExperiment(apis, 'pause-1', {
+    const a = await startController({ renewIntervalMs: 100 }); // TTL 300 ms
+    await createExperiment(admin(), NS, 'pause-1', {
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'pod-pause' },
-      duration: '3s',
+      duration: '4s',
     });
-    await waitFor(
-      () => cond(statusOf('pause-1'), 'Applied')?.status === 'True' || undefined,
-      'applied',
-      10_000,
-    );
+    await waitForApplied('pause-1');
     const first = sidecar.agent.activeFaults()[0]?.id;
-    await a.stop();
-    controllers.splice(controllers.indexOf(a), 1);
+    await stopController(a);
     await waitFor(
       () => sidecar.agent.activeFaults().length === 0 || undefined,
       'expired by TTL',
       5_000,
     );
-    await startController(100);
-    await waitFor(() => cond(statusOf('pause-1'), 'Resumed') || undefined, 'resumed', 10_000);
-    assert.equal(cond(statusOf('pause-1'), 'Resumed')?.reason, 'FaultsReapplied');
+    await startController({ renewIntervalMs: 100 });
+    const s = await waitForStatus(
+      admin(),
+      NS,
+      'pause-1',
+      (x) => cond(x, 'Resumed') !== undefined,
+      'Resumed',
+    );
+    assert.equal(cond(s, 'Resumed')?.reason, 'FaultsReapplied');
     const again = sidecar.agent.activeFaults();
     assert.equal(again.length, 1);
     assert.notEqual(again[0]?.id, first);
@@ -291,123 +320,156 @@ describe('ExperimentController', () => {
 
   test('restart-safety, time up: a new controller recovers the NetworkPolicy and completes', async () => {
     const a = await startController();
-    await createExperiment(apis, 'cut-short', {
+    await createExperiment(admin(), NS, 'cut-short', {
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'partition', mode: 'hard', mechanism: 'networkpolicy' },
       duration: '1500ms',
     });
-    await waitFor(
-      () => cond(statusOf('cut-short'), 'Applied')?.status === 'True' || undefined,
-      'applied',
-      10_000,
-    );
-    await a.stop();
-    controllers.splice(controllers.indexOf(a), 1);
-    const endsAt = Date.parse(statusOf('cut-short').endsAt ?? '');
+    const applied = await waitForApplied('cut-short');
+    await stopController(a);
+    const endsAt = Date.parse(applied.endsAt ?? '');
     while (Date.now() <= endsAt + 100) await sleep(100);
-    assert.ok(
-      fake.store.networkpolicies.has(`${NS}/faultline-partition-cut-short`),
-      'left by the dead controller',
-    );
-    assert.equal(statusOf('cut-short').phase, 'Running');
+    await admin().networking.readNamespacedNetworkPolicy({
+      name: 'faultline-partition-cut-short',
+      namespace: NS,
+    });
+    assert.equal((await statusOf('cut-short')).phase, 'Running', 'left by the dead controller');
     await startController();
     const s = await waitForPhase('cut-short', 'Completed');
     assert.equal(cond(s, 'Recovered')?.status, 'True');
-    assert.equal(fake.store.networkpolicies.size, 0);
-    assert.equal(
-      fake.store.pods.get(`${NS}/booking-0`)?.metadata.labels?.[PARTITIONED_POD_LABEL],
-      undefined,
-    );
+    const left = await admin().networking.listNamespacedNetworkPolicy({ namespace: NS });
+    assert.deepEqual(left.items, []);
+    const pod = await readPod(admin(), NS, 'booking-0');
+    assert.equal(pod?.metadata?.labels?.[PARTITIONED_POD_LABEL], undefined);
   });
 
-  test('API errors requeue with back-off until the status is written', async () => {
-    const errors: number[] = [];
-    await startController(200, (_n, _e, retryInMs) => errors.push(retryInMs));
-    fake.failNext(3, (c) => c.method === 'PATCH' && c.path === `${EXP_PATH}/flaky/status`);
-    await createExperiment(apis, 'flaky', {
-      target: { service: 'booking' },
-      fault: { type: 'pod-kill' },
-      duration: 'soon',
+  test('a write from a stale resourceVersion gets the real 409 Conflict and is retried', async () => {
+    const errors: unknown[] = [];
+    let raced = false;
+    const resources = new ExperimentResources(cluster.controller);
+    // Someone else (here: the admin, labelling it) writes the object between the controller's
+    // read and its conditional finalizer patch, once.
+    const racing: Pick<
+      ExperimentResources,
+      'get' | 'listWithVersion' | 'patchStatus' | 'setFinalizers' | 'watch'
+    > = {
+      get: (ns, n) => resources.get(ns, n),
+      listWithVersion: (ns) => resources.listWithVersion(ns),
+      patchStatus: (ns, n, s) => resources.patchStatus(ns, n, s),
+      watch: (...args) => resources.watch(...args),
+      async setFinalizers(ns, n, f, rv) {
+        if (!raced) {
+          raced = true;
+          await admin().custom.patchNamespacedCustomObject(
+            {
+              group: 'chaos.faultline.dev',
+              version: 'v1alpha1',
+              namespace: ns,
+              plural: 'experiments',
+              name: n,
+              body: { metadata: { labels: { touched: 'yes' } } },
+            },
+            MERGE_PATCH,
+          );
+        }
+        return resources.setFinalizers(ns, n, f, rv);
+      },
+    };
+    const c = new ExperimentController({
+      resources: racing,
+      driver: new KubernetesDriver({
+        apis: cluster.controller,
+        namespace: NS,
+        agentTokenFile: sidecar.tokenFile,
+      }),
+      namespace: NS,
+      logger: createLogger({ service: 'controller-test', level: 'silent' }),
+      baseBackoffMs: 20,
+      maxBackoffMs: 200,
+      onReconcileError: (_n, e) => errors.push(e),
     });
-    const s = await waitForPhase('flaky', 'Failed');
-    assert.match(cond(s, 'Validated')?.message ?? '', /spec\.duration/);
-    assert.deepEqual(errors, [20, 40, 80], 'three failures, doubling back-off');
+    await c.start();
+    controllers.push(c);
+    await createExperiment(admin(), NS, 'raced', {
+      target: { service: 'booking', selector: booking0 },
+      fault: { type: 'pod-kill' },
+      duration: '1s',
+      safety: { dryRun: true },
+    });
+    const s = await waitForPhase('raced', 'Completed');
+    assert.ok(raced);
+    assert.equal((errors[0] as { code?: number }).code, 409, `first error: ${String(errors[0])}`);
+    assert.match(apiError(errors[0]).message, /the object has been modified/);
+    const obj = await readExperiment(admin(), NS, 'raced');
+    assert.deepEqual(obj?.metadata.finalizers, [RECOVER_FINALIZER], 'retried from a fresh read');
+    assert.equal(obj?.metadata.labels?.touched, 'yes', "the other writer's change survived");
+    assert.match(s.message ?? '', /^dry run/);
   });
 
-  test('a watch closed by the server is re-listed and re-watched', async () => {
+  test('least privilege: the ServiceAccount is refused (403) what its Role does not grant', async () => {
+    const sa = cluster.controller;
+    const forbidden = (e: unknown) => (e as { code?: number }).code === 403;
+    await cluster.kube.createNamespace('elsewhere');
+    await assert.rejects(
+      sa.core.listNamespacedPod({ namespace: 'elsewhere' }),
+      forbidden,
+      'pods in another namespace',
+    );
+    await assert.rejects(
+      sa.core.deleteNamespacedPod({ name: 'booking-0', namespace: 'elsewhere' }),
+      forbidden,
+      'a pod-kill in another namespace',
+    );
+    const kc = cluster.kube.kubeConfig(cluster.controllerToken, NS);
+    await assert.rejects(
+      kc.makeApiClient(RbacAuthorizationV1Api).createClusterRole({
+        body: {
+          metadata: { name: 'faultline-escalate' },
+          rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+        },
+      }),
+      forbidden,
+      'a ClusterRole',
+    );
+    await assert.rejects(
+      kc.makeApiClient(AppsV1Api).deleteNamespacedStatefulSet({ name: 'booking', namespace: NS }),
+      forbidden,
+      'a workload in its own namespace (only pods are granted)',
+    );
+    await assert.rejects(sa.core.listNamespacedSecret({ namespace: NS }), forbidden, 'secrets');
+    // Negative control: what the Role grants works under the same identity.
+    const pods = await sa.core.listNamespacedPod({ namespace: NS, labelSelector: 'app=booking' });
+    assert.equal(pods.items.length, 3);
+  });
+
+  test('every shipped example, stored through the API server, is accepted by the controller (Validated)', async () => {
     await startController();
-    const watchCalls = () =>
-      fake.calls.filter((c) => c.path === EXP_PATH && c.query.watch === 'true').length;
-    assert.equal(watchCalls(), 1);
-    fake.endWatches();
-    await waitFor(
-      () => (watchCalls() === 2 && fake.watchers() === 1) || undefined,
-      'watching again',
-      10_000,
-    );
-    const lists = fake.calls.filter(
-      (c) => c.path === EXP_PATH && c.method === 'GET' && c.query.watch === undefined,
-    );
-    assert.equal(lists.length, 2, 'listed again before watching again');
-    await createExperiment(apis, 'after-rewatch', {
-      target: { service: 'booking' },
-      fault: { type: 'pod-kill' },
-      duration: 'x',
-    });
-    await waitForPhase('after-rewatch', 'Failed');
-  });
-
-  test('every call the controller made is allowed by schema/controller-rbac.yaml (a namespaced Role)', () => {
-    const docs = parseAllDocuments(
-      readFileSync(new URL('../../schema/controller-rbac.yaml', import.meta.url), 'utf8'),
-    ).map((d) => d.toJS() as { kind: string; rules?: Rule[] });
-    assert.ok(!docs.some((d) => d.kind.startsWith('Cluster')), 'no cluster-wide RBAC');
-    const rules = docs.find((d) => d.kind === 'Role')?.rules ?? [];
-    assert.ok(controllerCalls.length > 50, `calls seen: ${controllerCalls.length}`);
-    const needed = new Set(controllerCalls.map((c) => requestAttributes(c)));
-    const denied = [...needed].filter((n) => {
-      const [group, resource, verb] = n.split(' ');
-      return !rules.some(
-        (r) =>
-          r.apiGroups.includes(group ?? '') &&
-          r.resources.includes(resource ?? '') &&
-          r.verbs.includes(verb ?? ''),
+    const dir = fileURLToPath(new URL('../../examples/', import.meta.url));
+    const names: string[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      const doc = parse(readFileSync(`${dir}${file}`, 'utf8')) as {
+        metadata: { name: string };
+        spec: { safety?: Record<string, unknown> };
+      };
+      // A dry run: validated, resolved and safety-checked, nothing applied.
+      const spec = { ...doc.spec, safety: { ...doc.spec.safety, dryRun: true } };
+      await createExperiment(admin(), NS, doc.metadata.name, spec);
+      names.push(doc.metadata.name);
+    }
+    assert.ok(names.length >= 5);
+    for (const name of names) {
+      const s = await waitForStatus(
+        admin(),
+        NS,
+        name,
+        (x) => cond(x, 'Validated') !== undefined,
+        'validated',
       );
-    });
-    assert.deepEqual(denied, []);
-    // Minimal: every verb granted is used by some call.
-    const granted = rules.flatMap((r) =>
-      r.resources.flatMap((res) => r.verbs.map((v) => `${r.apiGroups[0]} ${res} ${v}`)),
-    );
-    assert.deepEqual(granted.filter((g) => !needed.has(g)).sort(), []);
+      assert.equal(cond(s, 'Validated')?.status, 'True', `${name}: ${s.message}`);
+      assert.ok(
+        s.phase === 'Completed' || s.phase === 'Refused',
+        `${name}: ${s.phase} ${s.message}`,
+      );
+    }
   });
 });
-
-interface Rule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-}
-
-/** `group resource verb` of an API call, as RBAC sees it. */
-function requestAttributes(c: RecordedCall): string {
-  const p = c.path.split('/').filter(Boolean);
-  const [group, rest] = p[0] === 'api' ? ['', p.slice(2)] : [p[1] ?? '', p.slice(3)];
-  // rest: namespaces, ns, resource, [name, [subresource]]
-  const resource = rest[4] ? `${rest[2]}/${rest[4]}` : (rest[2] ?? '');
-  const named = rest[3] !== undefined;
-  const verb =
-    c.method === 'GET'
-      ? named
-        ? 'get'
-        : c.query.watch === 'true'
-          ? 'watch'
-          : 'list'
-      : ((
-          { POST: 'create', PATCH: 'patch', DELETE: 'delete', PUT: 'update' } as Record<
-            string,
-            string
-          >
-        )[c.method] ?? c.method);
-  return `${group} ${resource} ${verb}`;
-}

@@ -1,13 +1,18 @@
 /**
- * Contract tests of the kubernetes driver against an API fake that serves the real API's JSON
- * shapes and records every call. Not run against a cluster here (no Docker on our machines):
- * these assert that we send exactly the requests the API expects and read its answers right.
+ * The kubernetes driver's building blocks against a real control plane (kube-harness.ts):
+ * pods listed by label with readiness from the simulated kubelet; pod-kill = delete with grace 0,
+ * replaced by the real StatefulSet controller (same name, new uid) or the real ReplicaSet
+ * controller (new name, new uid); NetworkPolicy partitions created, read back as the server
+ * stores them, deleted, and stale ones found; Experiment objects through the CRD (status
+ * subresource, a stale resourceVersion answered 409, a real watch); and every shipped example
+ * stored through the API server comes back in a shape the controller's schema accepts.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { parse } from 'yaml';
 import { waitFor } from '@faultline/kit/testing/child-process';
-import { createKubeApis, kubeConfigForServer } from '../src/kubernetes/kube-apis.js';
-import type { KubeApis } from '../src/kubernetes/kube-apis.js';
 import { killPod, listPods, verifyPodReplaced } from '../src/kubernetes/pods.js';
 import {
   EXPERIMENT_LABEL,
@@ -19,231 +24,231 @@ import {
   parseExperimentObjectSpec,
 } from '../src/kubernetes/experiment-resources.js';
 import type { ExperimentObject, WatchEventType } from '../src/kubernetes/experiment-resources.js';
-import { experimentJson, podJson, startKubeApiFake } from './kube-api-fake.js';
-import type { KubeApiFake, RecordedCall } from './kube-api-fake.js';
+import { isNotFound, MERGE_PATCH } from '../src/kubernetes/kube-apis.js';
+import { bookingStatefulSet, deployment, OPT_IN, startChaosCluster } from './kube-harness.js';
+import type { ChaosCluster } from './kube-harness.js';
+import {
+  apiError,
+  createExperiment,
+  deleteExperiment,
+  plain,
+  readPod,
+  waitForReadyPod,
+} from './kube-cluster-helpers.js';
 
-const NS = 'faultline';
-const OPT_IN = { 'chaos.faultline.dev/enabled': 'true' };
-let fake: KubeApiFake;
-let apis: KubeApis;
+const NS = 'chaos-driver';
+const ROLE_LABEL = 'chaos.faultline.dev/role';
+let cluster: ChaosCluster;
 
 before(async () => {
-  fake = await startKubeApiFake();
-  apis = createKubeApis(kubeConfigForServer(fake.url, 'test-token'));
+  cluster = await startChaosCluster(NS);
+  await cluster.kube.create([bookingStatefulSet(NS, 9901), deployment(NS, 'web', 2)]);
+  await cluster.kube.waitForWorkload('StatefulSet', NS, 'booking');
+  await cluster.kube.waitForWorkload('Deployment', NS, 'web');
 });
 after(async () => {
-  await fake.close();
-});
-beforeEach(() => {
-  fake.calls.length = 0;
-  for (const m of Object.values(fake.store)) m.clear();
-  fake.onPodDelete = 'recreate';
-  for (let i = 0; i < 3; i++) {
-    const labels: Record<string, string> = { app: 'booking', ...OPT_IN };
-    if (i === 1) labels['chaos.faultline.dev/role'] = 'leader';
-    fake.store.pods.set(`${NS}/booking-${i}`, podJson(NS, `booking-${i}`, labels, i !== 2));
-  }
-  fake.store.pods.set(`${NS}/redis-0`, podJson(NS, 'redis-0', { app: 'redis' }));
+  await cluster?.stop();
 });
 
-/** The calls made, without the fields a test does not look at. */
-function calls(): Pick<RecordedCall, 'method' | 'path' | 'query'>[] {
-  return fake.calls.map(({ method, path, query }) => ({ method, path, query }));
-}
+const apis = () => cluster.admin;
 
 describe('pods', () => {
-  test('listPods: GET pods with a labelSelector; ready and role from the Pod JSON', async () => {
-    const pods = await listPods(apis, NS, { labels: { app: 'booking' } });
-    assert.deepEqual(calls(), [
+  test('listPods: by label selector; uid, readiness (from the kubelet) and role from the API', async () => {
+    await apis().core.patchNamespacedPod(
       {
-        method: 'GET',
-        path: `/api/v1/namespaces/${NS}/pods`,
-        query: { labelSelector: 'app=booking' },
+        name: 'booking-1',
+        namespace: NS,
+        body: { metadata: { labels: { [ROLE_LABEL]: 'leader' } } },
       },
-    ]);
-    assert.equal(fake.calls[0]?.authorization, 'Bearer test-token');
-    assert.deepEqual(
-      pods.map((p) => [p.name, p.service, p.namespace, p.ready, p.role]),
-      [
+      MERGE_PATCH,
+    );
+    await cluster.kube.simulator.setReady(NS, 'booking-2', false);
+    try {
+      const pods = await listPods(apis(), NS, { labels: { app: 'booking' } });
+      assert.deepEqual(pods.map((p) => [p.name, p.service, p.namespace, p.ready, p.role]).sort(), [
         ['booking-0', 'booking', NS, true, undefined],
         ['booking-1', 'booking', NS, true, 'leader'],
         ['booking-2', 'booking', NS, false, undefined],
-      ],
-    );
-    assert.match(pods[0]?.uid ?? '', /^[0-9a-f-]{36}$/);
+      ]);
+      const stored = await apis().core.readNamespacedPod({ name: 'booking-0', namespace: NS });
+      assert.equal(pods.find((p) => p.name === 'booking-0')?.uid, stored.metadata?.uid);
+      assert.deepEqual(
+        (await listPods(apis(), NS, { labels: { app: 'web' } })).map((p) => p.service),
+        ['web', 'web'],
+        'the selector is applied by the server',
+      );
+    } finally {
+      await cluster.kube.simulator.setReady(NS, 'booking-2', true);
+    }
   });
 
-  test('pod-kill: DELETE with gracePeriodSeconds=0, verified by a new uid (StatefulSet)', async () => {
-    const [target] = await listPods(apis, NS, { labels: { app: 'booking' } });
+  test('pod-kill on a StatefulSet pod: the StatefulSet controller recreates the name with a new uid', async () => {
+    const [target] = (await listPods(apis(), NS, { labels: { app: 'booking' } })).filter(
+      (p) => p.name === 'booking-0',
+    );
     assert.ok(target);
-    fake.calls.length = 0;
-    const killed = await killPod(apis, target);
-    assert.equal(killed.uid, target.uid, 'DELETE returns the Pod being deleted');
+    const killed = await killPod(apis(), target);
+    assert.equal(killed.uid, target.uid, 'DELETE returns the pod being deleted');
     const check = await verifyPodReplaced(
-      apis,
+      apis(),
       { ...target, uid: killed.uid },
       {
         labels: { app: 'booking' },
         before: ['booking-0', 'booking-1', 'booking-2'],
-        timeoutMs: 5_000,
+        timeoutMs: 30_000,
         intervalMs: 20,
       },
     );
     assert.equal(check.replaced, true, check.observed);
     assert.match(check.observed, new RegExp(`pod booking-0 recreated: uid ${target.uid} -> `));
-    assert.deepEqual(calls().slice(0, 2), [
+    const again = await waitForReadyPod(apis(), NS, 'booking-0');
+    assert.notEqual(again.metadata?.uid, target.uid);
+    assert.equal(again.metadata?.ownerReferences?.[0]?.kind, 'StatefulSet');
+  });
+
+  test('pod-kill on a Deployment pod: the ReplicaSet controller replaces it under a new name and uid', async () => {
+    const before = await listPods(apis(), NS, { labels: { app: 'web' } });
+    const target = before[0];
+    assert.ok(target);
+    const killed = await killPod(apis(), target);
+    const check = await verifyPodReplaced(
+      apis(),
+      { ...target, uid: killed.uid },
       {
-        method: 'DELETE',
-        path: `/api/v1/namespaces/${NS}/pods/booking-0`,
-        query: { gracePeriodSeconds: '0' },
+        labels: { app: 'web' },
+        before: before.map((p) => p.name),
+        timeoutMs: 30_000,
+        intervalMs: 20,
       },
-      { method: 'GET', path: `/api/v1/namespaces/${NS}/pods/booking-0`, query: {} },
-    ]);
-  });
-
-  test('pod-kill verified by a replacement under a new name (Deployment)', async () => {
-    fake.onPodDelete = 'replace';
-    const [target] = await listPods(apis, NS, { labels: { app: 'booking' } });
-    assert.ok(target);
-    await killPod(apis, target);
-    const check = await verifyPodReplaced(apis, target, {
-      labels: { app: 'booking' },
-      before: ['booking-0', 'booking-1', 'booking-2'],
-      timeoutMs: 5_000,
-      intervalMs: 20,
-    });
+    );
     assert.equal(check.replaced, true, check.observed);
-    assert.match(check.replacement ?? '', /^booking-0-r\d+$/);
+    const replacement = check.replacement ?? '';
+    assert.ok(!before.some((p) => p.name === replacement), `${replacement} is a new pod`);
+    const pod = await waitForReadyPod(apis(), NS, replacement);
+    assert.notEqual(pod.metadata?.uid, target.uid);
+    const owner = pod.metadata?.ownerReferences?.[0];
+    assert.equal(owner?.kind, 'ReplicaSet', 'made by the ReplicaSet controller');
+    assert.match(owner?.name ?? '', /^web-/);
+    assert.equal(await readPod(apis(), NS, target.name), undefined, 'the killed pod is gone');
   });
 
-  test('negative control: a pod that is not replaced is reported as not verified', async () => {
-    fake.onPodDelete = 'stay';
-    const [target] = await listPods(apis, NS, { labels: { app: 'booking' } });
-    assert.ok(target);
-    await killPod(apis, target);
-    const check = await verifyPodReplaced(apis, target, {
-      labels: { app: 'booking' },
-      before: [],
-      timeoutMs: 200,
-      intervalMs: 20,
+  test('negative control: a pod no controller owns is not replaced, and not verified', async () => {
+    await apis().core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: 'lonely', labels: { app: 'lonely', ...OPT_IN } },
+        spec: { containers: [{ name: 'app', image: 'faultline:dev' }] },
+      },
     });
+    const pod = await waitForReadyPod(apis(), NS, 'lonely');
+    const killed = await killPod(apis(), { name: 'lonely', namespace: NS });
+    const check = await verifyPodReplaced(
+      apis(),
+      { name: 'lonely', namespace: NS, uid: killed.uid },
+      { labels: { app: 'lonely' }, before: ['lonely'], timeoutMs: 1_000, intervalMs: 50 },
+    );
     assert.equal(check.replaced, false);
-    assert.match(check.observed, /booking-0 is terminating/);
+    assert.equal(killed.uid, pod.metadata?.uid);
+    assert.match(check.observed, /lonely is gone and no replacement exists yet/);
   });
 });
 
 describe('NetworkPolicy partition', () => {
-  test('apply labels the pods (merge patch) then creates a policy labelled with the experiment', async () => {
-    const partition = new NetworkPolicyPartition(apis);
+  test('apply labels the pod then creates a policy labelled with the experiment; recover removes both', async () => {
+    const partition = new NetworkPolicyPartition(apis());
     const applied = await partition.apply({
       experimentId: 'exp-1',
       namespace: NS,
-      pods: ['booking-0'],
+      pods: ['booking-1'],
       link: 'redis',
     });
-    assert.deepEqual(calls(), [
-      { method: 'PATCH', path: `/api/v1/namespaces/${NS}/pods/booking-0`, query: {} },
-      {
-        method: 'POST',
-        path: `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`,
-        query: {},
-      },
-    ]);
-    const [patch, create] = fake.calls;
-    assert.equal(patch?.contentType, 'application/merge-patch+json');
-    assert.deepEqual(patch?.body, { metadata: { labels: { [PARTITIONED_POD_LABEL]: 'exp-1' } } });
-    const policy = create?.body as {
-      metadata: { name: string; labels: Record<string, string> };
-      spec: {
-        podSelector: unknown;
-        policyTypes: string[];
-        ingress: { from: unknown[] }[];
-        egress: { to: unknown[] }[];
-      };
-    };
-    assert.equal(policy.metadata.name, 'faultline-partition-exp-1');
-    assert.equal(policy.metadata.labels[EXPERIMENT_LABEL], 'exp-1');
-    assert.deepEqual(policy.spec.podSelector, {
-      matchLabels: { [PARTITIONED_POD_LABEL]: 'exp-1' },
-    });
-    assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
-    assert.ok(
-      Array.isArray(policy.spec.ingress[0]?.from),
-      'serialized as `from`, the API field name',
-    );
-    assert.deepEqual(policy.spec.egress[0]?.to[0], {
-      podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['redis'] }] },
-    });
-    assert.equal(
-      fake.store.pods.get(`${NS}/booking-0`)?.metadata.labels?.[PARTITIONED_POD_LABEL],
-      'exp-1',
-    );
     assert.deepEqual(applied, {
       experimentId: 'exp-1',
       namespace: NS,
       policyName: 'faultline-partition-exp-1',
-      pods: ['booking-0'],
+      pods: ['booking-1'],
     });
-
-    fake.calls.length = 0;
-    await partition.recover(applied);
-    assert.deepEqual(calls(), [
-      {
-        method: 'DELETE',
-        path: `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies/faultline-partition-exp-1`,
-        query: {},
-      },
-      { method: 'PATCH', path: `/api/v1/namespaces/${NS}/pods/booking-0`, query: {} },
-    ]);
-    assert.deepEqual(fake.calls[1]?.body, {
-      metadata: { labels: { [PARTITIONED_POD_LABEL]: null } },
+    const policy = await apis().networking.readNamespacedNetworkPolicy({
+      name: 'faultline-partition-exp-1',
+      namespace: NS,
     });
-    assert.equal(fake.store.networkpolicies.size, 0, 'no policy left behind');
+    assert.equal(policy.metadata?.labels?.[EXPERIMENT_LABEL], 'exp-1');
+    assert.deepEqual(plain(policy.spec?.podSelector), {
+      matchLabels: { [PARTITIONED_POD_LABEL]: 'exp-1' },
+    });
+    assert.deepEqual(policy.spec?.policyTypes, ['Ingress', 'Egress']);
+    assert.deepEqual(plain(policy.spec?.egress?.[0]?.to?.[0]), {
+      podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['redis'] }] },
+    });
     assert.equal(
-      fake.store.pods.get(`${NS}/booking-0`)?.metadata.labels?.[PARTITIONED_POD_LABEL],
-      undefined,
+      policy.spec?.ingress?.[0]?._from?.length,
+      2,
+      'the server kept both peers of `from`',
     );
+    const pod = await readPod(apis(), NS, 'booking-1');
+    assert.equal(pod?.metadata?.labels?.[PARTITIONED_POD_LABEL], 'exp-1');
+
+    await partition.recover(applied);
+    await assert.rejects(
+      apis().networking.readNamespacedNetworkPolicy({ name: applied.policyName, namespace: NS }),
+      (e: unknown) => isNotFound(e),
+    );
+    const after = await readPod(apis(), NS, 'booking-1');
+    assert.equal(after?.metadata?.labels?.[PARTITIONED_POD_LABEL], undefined);
+    assert.equal(after?.metadata?.labels?.app, 'booking', 'other labels untouched');
     await partition.recover(applied); // idempotent: already gone is fine
   });
 
-  test('without a link the policy denies all ingress and egress', async () => {
-    await new NetworkPolicyPartition(apis).apply({
+  test('without a link the stored policy denies all ingress and egress', async () => {
+    const partition = new NetworkPolicyPartition(apis());
+    const applied = await partition.apply({
       experimentId: 'exp-2',
       namespace: NS,
-      pods: ['booking-1'],
+      pods: ['booking-2'],
     });
-    const policy = fake.calls.at(-1)?.body as { spec: Record<string, unknown> };
-    assert.deepEqual(Object.keys(policy.spec).sort(), ['podSelector', 'policyTypes']);
+    const policy = await apis().networking.readNamespacedNetworkPolicy({
+      name: applied.policyName,
+      namespace: NS,
+    });
+    assert.equal(policy.spec?.ingress, undefined);
+    assert.equal(policy.spec?.egress, undefined);
+    assert.deepEqual(policy.spec?.policyTypes, ['Ingress', 'Egress']);
+    await partition.recover(applied);
   });
 
-  test('findStale lists policies whose experiment is gone or finished', async () => {
-    const partition = new NetworkPolicyPartition(apis);
-    const resources = new ExperimentResources(apis);
-    for (const id of ['running', 'finished', 'deleted']) {
-      await partition.apply({ experimentId: id, namespace: NS, pods: ['booking-0'] });
+  test('findStale: policies whose experiment is gone or finished', async () => {
+    const partition = new NetworkPolicyPartition(apis());
+    const resources = new ExperimentResources(apis());
+    const spec = { target: { service: 'booking' }, fault: { type: 'pod-kill' }, duration: '30s' };
+    for (const id of ['running', 'finished', 'deleted'])
+      await partition.apply({ experimentId: id, namespace: NS, pods: ['booking-2'] });
+    await createExperiment(apis(), NS, 'running', spec);
+    await createExperiment(apis(), NS, 'finished', spec);
+    await resources.patchStatus(NS, 'running', { phase: 'Running' });
+    await resources.patchStatus(NS, 'finished', { phase: 'Completed' });
+    try {
+      const stale = await partition.findStale(NS, (id) => resources.isLive(NS, id));
+      assert.deepEqual(stale.map((s) => s.experimentId).sort(), ['deleted', 'finished']);
+      for (const s of stale) await partition.recover(s);
+      const left = await apis().networking.listNamespacedNetworkPolicy({ namespace: NS });
+      assert.deepEqual(
+        left.items.map((p) => p.metadata?.name),
+        ['faultline-partition-running'],
+      );
+    } finally {
+      await partition.recover({
+        experimentId: 'running',
+        namespace: NS,
+        policyName: 'faultline-partition-running',
+        pods: ['booking-2'],
+      });
+      await deleteExperiment(apis(), NS, 'running');
+      await deleteExperiment(apis(), NS, 'finished');
     }
-    fake.store.experiments.set(
-      `${NS}/running`,
-      experimentJson(NS, 'running', {}, { phase: 'Running' }),
-    );
-    fake.store.experiments.set(
-      `${NS}/finished`,
-      experimentJson(NS, 'finished', {}, { phase: 'Completed' }),
-    );
-    fake.calls.length = 0;
-    const stale = await partition.findStale(NS, (id) => resources.isLive(NS, id));
-    assert.deepEqual(stale.map((s) => s.experimentId).sort(), ['deleted', 'finished']);
-    assert.deepEqual(calls()[0], {
-      method: 'GET',
-      path: `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`,
-      query: { labelSelector: EXPERIMENT_LABEL },
-    });
-    for (const s of stale) await partition.recover(s);
-    assert.deepEqual([...fake.store.networkpolicies.keys()], [`${NS}/faultline-partition-running`]);
   });
 });
 
-describe('Experiment objects', () => {
+describe('Experiment objects through the CRD', () => {
   const spec = {
     target: { service: 'booking', selector: { app: 'booking' }, mode: 'one' },
     fault: { type: 'pod-kill' },
@@ -251,116 +256,125 @@ describe('Experiment objects', () => {
   };
 
   test('get, list, and a missing object', async () => {
-    fake.store.experiments.set(`${NS}/kill`, experimentJson(NS, 'kill', spec));
-    const r = new ExperimentResources(apis);
-    assert.equal((await r.get(NS, 'kill'))?.metadata.name, 'kill');
-    assert.equal(await r.get(NS, 'nope'), undefined);
-    assert.equal((await r.list(NS)).length, 1);
-    assert.deepEqual(calls(), [
-      {
-        method: 'GET',
-        path: `/apis/chaos.faultline.dev/v1alpha1/namespaces/${NS}/experiments/kill`,
-        query: {},
-      },
-      {
-        method: 'GET',
-        path: `/apis/chaos.faultline.dev/v1alpha1/namespaces/${NS}/experiments/nope`,
-        query: {},
-      },
-      {
-        method: 'GET',
-        path: `/apis/chaos.faultline.dev/v1alpha1/namespaces/${NS}/experiments`,
-        query: {},
-      },
-    ]);
+    await createExperiment(apis(), NS, 'kill', spec);
+    try {
+      const r = new ExperimentResources(apis());
+      const got = await r.get(NS, 'kill');
+      assert.equal(got?.metadata.name, 'kill');
+      assert.equal(got?.metadata.generation, 1);
+      assert.equal(await r.get(NS, 'nope'), undefined);
+      const listed = await r.listWithVersion(NS);
+      assert.deepEqual(
+        listed.items.map((o) => o.metadata.name),
+        ['kill'],
+      );
+      assert.match(listed.resourceVersion ?? '', /^\d+$/);
+    } finally {
+      await deleteExperiment(apis(), NS, 'kill');
+    }
   });
 
-  test('patchStatus: PATCH the status subresource with a merge patch', async () => {
-    fake.store.experiments.set(`${NS}/kill`, experimentJson(NS, 'kill', spec));
-    const status = {
-      phase: 'Running' as const,
-      conditions: [
+  test('patchStatus goes through the status subresource: spec and generation stay as they were', async () => {
+    const created = await createExperiment(apis(), NS, 'status-only', spec);
+    try {
+      const status = {
+        phase: 'Running' as const,
+        targets: [{ pod: 'booking-0', namespace: NS, uid: 'u-1', service: 'booking' }],
+        verification: [{ pod: 'booking-0', outcome: 'verified' as const, observed: 'recreated' }],
+      };
+      const updated = await new ExperimentResources(apis()).patchStatus(NS, 'status-only', status);
+      assert.deepEqual(updated.status, status);
+      assert.deepEqual(updated.spec, created.spec, 'the status subresource leaves spec alone');
+      assert.equal(updated.metadata.generation, 1, 'a status write is not a new generation');
+      // And the main resource ignores status: what a controller must not rely on.
+      await apis().custom.patchNamespacedCustomObject(
         {
-          type: 'Applied',
-          status: 'True' as const,
-          reason: 'PodDeleted',
-          lastTransitionTime: '2025-01-01T00:00:05Z',
+          group: 'chaos.faultline.dev',
+          version: 'v1alpha1',
+          namespace: NS,
+          plural: 'experiments',
+          name: 'status-only',
+          body: { status: { phase: 'Failed' } },
         },
-      ],
-      targets: [{ pod: 'booking-0', namespace: NS, uid: 'u-1', service: 'booking' }],
-      verification: [
-        { pod: 'booking-0', outcome: 'verified' as const, observed: 'pod booking-0 recreated' },
-      ],
-    };
-    const updated = await new ExperimentResources(apis).patchStatus(NS, 'kill', status);
-    assert.deepEqual(calls(), [
-      {
-        method: 'PATCH',
-        path: `/apis/chaos.faultline.dev/v1alpha1/namespaces/${NS}/experiments/kill/status`,
-        query: {},
-      },
-    ]);
-    assert.equal(fake.calls[0]?.contentType, 'application/merge-patch+json');
-    assert.deepEqual(fake.calls[0]?.body, { status });
-    assert.deepEqual(updated.status, status);
-    assert.deepEqual(updated.spec, spec, 'the status subresource leaves spec alone');
+        MERGE_PATCH,
+      );
+      const after = await new ExperimentResources(apis()).get(NS, 'status-only');
+      assert.equal(after?.status?.phase, 'Running');
+    } finally {
+      await deleteExperiment(apis(), NS, 'status-only');
+    }
   });
 
-  test('setFinalizers: merge patch on the object, conditional on resourceVersion', async () => {
-    const obj = experimentJson(NS, 'kill', spec);
-    fake.store.experiments.set(`${NS}/kill`, obj);
-    const r = new ExperimentResources(apis);
-    const rv = String(obj.metadata.resourceVersion);
-    const updated = await r.setFinalizers(NS, 'kill', ['chaos.faultline.dev/recover'], rv);
+  test('setFinalizers with a stale resourceVersion: the API server answers 409 Conflict', async () => {
+    const created = await createExperiment(apis(), NS, 'fin', spec);
+    const r = new ExperimentResources(apis());
+    const rv = created.metadata.resourceVersion;
+    const updated = await r.setFinalizers(NS, 'fin', ['chaos.faultline.dev/recover'], rv);
     assert.deepEqual(updated.metadata.finalizers, ['chaos.faultline.dev/recover']);
-    assert.deepEqual(fake.calls[0]?.body, {
-      metadata: { finalizers: ['chaos.faultline.dev/recover'], resourceVersion: rv },
-    });
     await assert.rejects(
-      r.setFinalizers(NS, 'kill', [], rv),
+      r.setFinalizers(NS, 'fin', [], rv),
       (e: { code?: number }) => e.code === 409,
     );
+    await r.setFinalizers(NS, 'fin', [], updated.metadata.resourceVersion);
+    await deleteExperiment(apis(), NS, 'fin');
   });
 
-  test('watch: GET ?watch=true streams events until aborted', async () => {
+  test('watch: ADDED, MODIFIED and DELETED from the server, resumed from a list version', async () => {
+    const r = new ExperimentResources(apis());
+    const { resourceVersion } = await r.listWithVersion(NS);
     const events: [WatchEventType, ExperimentObject][] = [];
-    let done = false;
-    const ctl = await new ExperimentResources(apis).watch(
+    const ctl = await r.watch(
       NS,
       (t, o) => events.push([t, o]),
-      () => (done = true),
+      () => {},
+      resourceVersion,
     );
-    await waitFor(() => fake.watchers() === 1 || undefined, 'watch open', 5_000);
-    const watchCall = fake.calls.find((c) => c.query.watch === 'true');
-    assert.equal(
-      watchCall?.path,
-      `/apis/chaos.faultline.dev/v1alpha1/namespaces/${NS}/experiments`,
-    );
-    assert.equal(watchCall?.query.allowWatchBookmarks, 'true');
-    fake.emitExperiment('ADDED', experimentJson(NS, 'kill', spec));
-    fake.emitExperiment('DELETED', experimentJson(NS, 'kill', spec));
-    await waitFor(() => events.length === 2 || undefined, 'two watch events', 5_000);
-    assert.deepEqual(
-      events.map(([t, o]) => [t, o.metadata.name]),
-      [
-        ['ADDED', 'kill'],
-        ['DELETED', 'kill'],
-      ],
-    );
-    ctl.abort();
-    await waitFor(() => done || fake.watchers() === 0 || undefined, 'watch closed', 5_000);
+    try {
+      await createExperiment(apis(), NS, 'watched', spec);
+      await r.patchStatus(NS, 'watched', { phase: 'Running' });
+      await deleteExperiment(apis(), NS, 'watched');
+      const seen = () =>
+        events.filter(([t]) => t !== 'BOOKMARK').map(([t, o]) => [t, o.metadata.name]);
+      await waitFor(() => seen().length >= 3 || undefined, 'three watch events', 10_000);
+      assert.deepEqual(seen(), [
+        ['ADDED', 'watched'],
+        ['MODIFIED', 'watched'],
+        ['DELETED', 'watched'],
+      ]);
+    } finally {
+      ctl.abort();
+    }
   });
 
-  test('an object spec is validated with the file schema', () => {
-    const ok = parseExperimentObjectSpec(
-      experimentJson(NS, 'kill', spec) as unknown as ExperimentObject,
+  test('the CRD schema refuses what it can say is wrong (an unknown fault type) before the controller sees it', async () => {
+    await assert.rejects(
+      createExperiment(apis(), NS, 'bad-type', { ...spec, fault: { type: 'meteor' } }),
+      (e: unknown) =>
+        apiError(e).code === 422 &&
+        /spec\.fault\.type: Unsupported value: "meteor"/.test(apiError(e).message),
     );
-    assert.ok(ok.ok);
-    assert.equal(ok.spec.duration, 30_000);
-    const bad = parseExperimentObjectSpec(
-      experimentJson(NS, 'kill', { ...spec, duration: '-1s' }) as unknown as ExperimentObject,
-    );
-    assert.equal(bad.ok, false);
-    if (!bad.ok) assert.equal(bad.problems[0]?.path, 'spec.duration');
+  });
+
+  test('every shipped example, stored through the API server, comes back as a spec the controller accepts', async () => {
+    const dir = fileURLToPath(new URL('../../examples/', import.meta.url));
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    assert.ok(files.length >= 5, files.join());
+    for (const file of files) {
+      const doc = parse(readFileSync(`${dir}${file}`, 'utf8')) as {
+        metadata: { name: string };
+        spec: Record<string, unknown>;
+      };
+      const name = `example-${doc.metadata.name}`.slice(0, 63);
+      const stored = await createExperiment(apis(), NS, name, doc.spec);
+      try {
+        const parsed = parseExperimentObjectSpec(stored);
+        assert.ok(
+          parsed.ok,
+          `${file}: ${parsed.ok ? '' : JSON.stringify(parsed.problems)} (stored spec ${JSON.stringify(stored.spec)})`,
+        );
+      } finally {
+        await deleteExperiment(apis(), NS, name);
+      }
+    }
   });
 });

@@ -1,63 +1,63 @@
 /**
- * Contract tests of the kubernetes PlatformDriver against the API fake (not a cluster: there is
- * no Docker here), with a real faultline agent as booking-0's sidecar: the exact API calls of
- * each fault, and the engine (`runExperiment`) running a pod-kill and a NetworkPolicy partition
+ * The kubernetes PlatformDriver against a real control plane (kube-harness.ts) with a real
+ * faultline agent as booking-0's sidecar (pod IP 127.0.0.1 from the simulated kubelet, the
+ * agent's port in the pod annotation): each fault applied, verified and recovered through the
+ * API, and the engine (`runExperiment`) running a pod-kill and a NetworkPolicy partition
  * through the driver end to end.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import type { Experiment } from '../src/experiment/spec.js';
 import { experimentSchema } from '../src/experiment/spec.js';
 import { runExperiment } from '../src/engine/experiment-run.js';
 import type { FaultOrder } from '../src/engine/platform-driver.js';
-import { createKubeApis, kubeConfigForServer } from '../src/kubernetes/kube-apis.js';
-import type { KubeApis } from '../src/kubernetes/kube-apis.js';
 import { KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
 import {
   EXPERIMENT_LABEL,
   PARTITIONED_POD_LABEL,
 } from '../src/kubernetes/network-policy-partition.js';
-import { startKubeApiFake } from './kube-api-fake.js';
-import type { KubeApiFake, RecordedCall } from './kube-api-fake.js';
+import { bookingStatefulSet, OPT_IN, startChaosCluster } from './kube-harness.js';
+import type { ChaosCluster } from './kube-harness.js';
 import {
   adminPort,
-  NS,
+  clearAgentFaults,
   processState,
-  resetCluster,
+  readPod,
   startBookingSidecar,
+  waitForReadyPod,
 } from './kube-cluster-helpers.js';
 import type { BookingSidecar } from './kube-cluster-helpers.js';
 
-let fake: KubeApiFake;
-let apis: KubeApis;
+const NS = 'chaos-platform';
+let cluster: ChaosCluster;
 let sidecar: BookingSidecar;
 let driver: KubernetesDriver;
 
 before(async () => {
-  fake = await startKubeApiFake();
-  apis = createKubeApis(kubeConfigForServer(fake.url, 'test-token'));
   sidecar = await startBookingSidecar();
+  cluster = await startChaosCluster(NS);
+  await cluster.kube.create([bookingStatefulSet(NS, adminPort(sidecar.agent))]);
+  await cluster.kube.waitForWorkload('StatefulSet', NS, 'booking');
   driver = new KubernetesDriver({
-    apis,
+    apis: cluster.controller,
     namespace: NS,
     agentTokenFile: sidecar.tokenFile,
     pollMs: 20,
-    replaceTimeoutMs: 5_000,
+    replaceTimeoutMs: 30_000,
   });
 });
 after(async () => {
   await sidecar?.close();
-  await fake?.close();
+  await cluster?.stop();
 });
-beforeEach(() => resetCluster(fake, adminPort(sidecar.agent)));
-
-function calls(): Pick<RecordedCall, 'method' | 'path' | 'query'>[] {
-  return fake.calls.map(({ method, path, query }) => ({ method, path, query }));
-}
+afterEach(async () => {
+  await clearAgentFaults(sidecar);
+  await cluster.kube.waitForWorkload('StatefulSet', NS, 'booking');
+});
 
 function experiment(spec: Record<string, unknown>): Experiment {
   return experimentSchema().parse({
@@ -70,10 +70,10 @@ function experiment(spec: Record<string, unknown>): Experiment {
 
 const booking0 = { 'statefulset.kubernetes.io/pod-name': 'booking-0' };
 
-async function orderFor(spec: Record<string, unknown>): Promise<FaultOrder> {
+async function orderFor(spec: Record<string, unknown>, pod = 'booking-0'): Promise<FaultOrder> {
   const candidates = await driver.listCandidates({ service: 'booking', roles: false });
-  const target = candidates.find((c) => c.name === 'booking-0');
-  assert.ok(target);
+  const target = candidates.find((c) => c.name === pod);
+  assert.ok(target, `${pod} among ${candidates.map((c) => c.name).join()}`);
   const e = experiment(spec);
   return {
     experimentId: 'exp-d1',
@@ -85,70 +85,56 @@ async function orderFor(spec: Record<string, unknown>): Promise<FaultOrder> {
   };
 }
 
-describe('KubernetesDriver', () => {
-  test('listCandidates: GET pods by the service label; uid, readiness and namespace from the API', async () => {
+describe('KubernetesDriver (as the controller ServiceAccount)', () => {
+  test('listCandidates: pods by the service label; uid, readiness and namespace from the API', async () => {
     const pods = await driver.listCandidates({ service: 'booking', roles: true });
-    assert.deepEqual(calls(), [
-      {
-        method: 'GET',
-        path: `/api/v1/namespaces/${NS}/pods`,
-        query: { labelSelector: 'app=booking' },
-      },
+    assert.deepEqual(pods.map((p) => [p.name, p.service, p.namespace, p.ready]).sort(), [
+      ['booking-0', 'booking', NS, true],
+      ['booking-1', 'booking', NS, true],
+      ['booking-2', 'booking', NS, true],
     ]);
-    assert.deepEqual(
-      pods.map((p) => [p.name, p.service, p.namespace, p.ready]),
-      [
-        ['booking-0', 'booking', NS, true],
-        ['booking-1', 'booking', NS, true],
-        ['booking-2', 'booking', NS, true],
-      ],
-    );
-    assert.equal(pods[0]?.uid, fake.store.pods.get(`${NS}/booking-0`)?.metadata.uid);
+    const stored = await readPod(cluster.admin, NS, 'booking-0');
+    assert.equal(pods.find((p) => p.name === 'booking-0')?.uid, stored?.metadata?.uid);
   });
 
-  test('pod-kill: list, DELETE with gracePeriodSeconds=0; verified by the new uid', async () => {
+  test('pod-kill: deleted with grace 0, verified by the StatefulSet controller recreating it', async () => {
     const order = await orderFor({
       target: { service: 'booking', selector: booking0 },
       fault: { type: 'pod-kill' },
       duration: '1s',
     });
-    fake.calls.length = 0;
     const applied = await driver.apply(order);
-    assert.deepEqual(calls(), [
-      {
-        method: 'GET',
-        path: `/api/v1/namespaces/${NS}/pods`,
-        query: { labelSelector: 'app=booking' },
-      },
-      {
-        method: 'DELETE',
-        path: `/api/v1/namespaces/${NS}/pods/booking-0`,
-        query: { gracePeriodSeconds: '0' },
-      },
-    ]);
     assert.equal(applied[0]?.kind, 'one-shot');
     assert.equal(applied[0]?.uid, order.target.uid);
     const v = await driver.verify(order, applied);
     assert.equal(v.outcome, 'verified', v.observed);
     assert.match(v.observed, new RegExp(`uid ${order.target.uid} -> `));
+    const now = await waitForReadyPod(cluster.admin, NS, 'booking-0');
+    assert.notEqual(now.metadata?.uid, order.target.uid);
   });
 
-  test('pod-kill negative control: a pod that is not replaced is not verified', async () => {
-    fake.onPodDelete = 'stay';
-    const order = await orderFor({
-      target: { service: 'booking', selector: booking0 },
-      fault: { type: 'pod-kill' },
-      duration: '1s',
+  test('pod-kill negative control: a pod nobody replaces is not verified', async () => {
+    await cluster.admin.core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: 'booking-orphan', labels: { app: 'booking', ...OPT_IN } },
+        spec: { containers: [{ name: 'app', image: 'faultline:dev' }] },
+      },
     });
+    await waitForReadyPod(cluster.admin, NS, 'booking-orphan');
+    const order = await orderFor(
+      { target: { service: 'booking' }, fault: { type: 'pod-kill' }, duration: '1s' },
+      'booking-orphan',
+    );
     const short = new KubernetesDriver({
-      apis,
+      apis: cluster.controller,
       namespace: NS,
       agentTokenFile: sidecar.tokenFile,
       pollMs: 20,
-      replaceTimeoutMs: 200,
+      replaceTimeoutMs: 500,
     });
     const v = await short.verify(order, await short.apply(order));
-    assert.equal(v.outcome, 'not-verified');
+    assert.equal(v.outcome, 'not-verified', v.observed);
   });
 
   test('partition (networkpolicy): label + policy labelled with the experiment; recover deletes both', async () => {
@@ -157,18 +143,12 @@ describe('KubernetesDriver', () => {
       fault: { type: 'partition', mode: 'hard', mechanism: 'networkpolicy' },
       duration: '1s',
     });
-    fake.calls.length = 0;
     const applied = await driver.apply(order);
-    assert.deepEqual(calls(), [
-      { method: 'PATCH', path: `/api/v1/namespaces/${NS}/pods/booking-0`, query: {} },
-      {
-        method: 'POST',
-        path: `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`,
-        query: {},
-      },
-    ]);
-    const policy = fake.store.networkpolicies.get(`${NS}/faultline-partition-exp-d1`);
-    assert.equal(policy?.metadata.labels?.[EXPERIMENT_LABEL], 'exp-d1');
+    const policy = await cluster.admin.networking.readNamespacedNetworkPolicy({
+      name: 'faultline-partition-exp-d1',
+      namespace: NS,
+    });
+    assert.equal(policy.metadata?.labels?.[EXPERIMENT_LABEL], 'exp-d1');
     assert.deepEqual(
       applied.map((a) => [a.kind, a.faultId, a.link]),
       [['platform', 'faultline-partition-exp-d1', 'redis']],
@@ -180,25 +160,15 @@ describe('KubernetesDriver', () => {
       /^API: NetworkPolicy faultline-partition-exp-d1 \(denies traffic to and from redis pods\) selects pod booking-0/,
     );
     assert.equal(await driver.renew(applied[0]!, 1000), true);
-    assert.deepEqual(await driver.discoverApplied(order).then((d) => d.map((a) => a.faultId)), [
-      'faultline-partition-exp-d1',
-    ]);
-
-    fake.calls.length = 0;
-    await driver.recover(applied[0]!);
-    assert.deepEqual(calls(), [
-      {
-        method: 'DELETE',
-        path: `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies/faultline-partition-exp-d1`,
-        query: {},
-      },
-      { method: 'PATCH', path: `/api/v1/namespaces/${NS}/pods/booking-0`, query: {} },
-    ]);
-    assert.equal(fake.store.networkpolicies.size, 0);
-    assert.equal(
-      fake.store.pods.get(`${NS}/booking-0`)?.metadata.labels?.[PARTITIONED_POD_LABEL],
-      undefined,
+    assert.deepEqual(
+      (await driver.discoverApplied(order)).map((a) => a.faultId),
+      ['faultline-partition-exp-d1'],
     );
+    await driver.recover(applied[0]!);
+    const left = await cluster.admin.networking.listNamespacedNetworkPolicy({ namespace: NS });
+    assert.deepEqual(left.items, []);
+    const pod = await readPod(cluster.admin, NS, 'booking-0');
+    assert.equal(pod?.metadata?.labels?.[PARTITIONED_POD_LABEL], undefined);
     assert.equal(await driver.isActive(applied[0]!), false);
     assert.equal(await driver.renew(applied[0]!, 1000), false, 'a deleted policy is not renewed');
   });
@@ -209,11 +179,7 @@ describe('KubernetesDriver', () => {
       fault: { type: 'pod-pause' },
       duration: '1s',
     });
-    fake.calls.length = 0;
     const applied = await driver.apply(order);
-    assert.deepEqual(calls(), [
-      { method: 'GET', path: `/api/v1/namespaces/${NS}/pods/booking-0`, query: {} },
-    ]);
     assert.equal(applied[0]?.agentUrl, `http://127.0.0.1:${adminPort(sidecar.agent)}`);
     const held = sidecar.agent.activeFaults();
     assert.deepEqual(
@@ -237,7 +203,6 @@ describe('KubernetesDriver', () => {
       5_000,
     );
     assert.equal(await driver.isActive(applied[0]), false);
-    assert.equal(await driver.renew(applied[0], 1000), false);
   });
 
   test('a wrong agent token is an error naming the agent status, not a silent success', async () => {
@@ -248,16 +213,20 @@ describe('KubernetesDriver', () => {
     });
     const bad = join(mkdtempSync(join(tmpdir(), 'faultline-bad-')), 'token');
     writeFileSync(bad, 'not-the-token\n');
-    const wrong = new KubernetesDriver({ apis, namespace: NS, agentTokenFile: bad });
+    const wrong = new KubernetesDriver({
+      apis: cluster.controller,
+      namespace: NS,
+      agentTokenFile: bad,
+    });
     await assert.rejects(wrong.apply(order), /agent answered 401/);
     assert.deepEqual(sidecar.agent.activeFaults(), []);
   });
 });
 
 describe('the engine through the kubernetes driver', () => {
-  test('pod-kill end to end: Completed, verified by a new uid', async () => {
+  test('pod-kill end to end: Completed, verified by the recreated pod', async () => {
     const lines: string[] = [];
-    const uidBefore = fake.store.pods.get(`${NS}/booking-0`)?.metadata.uid;
+    const uidBefore = (await readPod(cluster.admin, NS, 'booking-0'))?.metadata?.uid;
     const out = await runExperiment({
       driver,
       experiment: experiment({
@@ -281,8 +250,8 @@ describe('the engine through the kubernetes driver', () => {
       'verified',
       out.record.verification[0]?.observed,
     );
-    assert.notEqual(fake.store.pods.get(`${NS}/booking-0`)?.metadata.uid, uidBefore);
-    assert.ok(fake.calls.some((c) => c.method === 'DELETE' && c.query.gracePeriodSeconds === '0'));
+    const now = await waitForReadyPod(cluster.admin, NS, 'booking-0');
+    assert.notEqual(now.metadata?.uid, uidBefore);
   });
 
   test('networkpolicy partition end to end: the policy is created, verified, then deleted', async () => {
@@ -302,25 +271,14 @@ describe('the engine through the kubernetes driver', () => {
     assert.equal(out.exitCode, 0, lines.join('\n'));
     assert.equal(out.record.phase, 'Completed');
     assert.equal(out.record.verification[0]?.outcome, 'verified');
-    const id = out.record.id;
-    const policyPath = `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies`;
-    const created = fake.calls.find((c) => c.method === 'POST' && c.path === policyPath);
-    assert.equal(
-      (created?.body as { metadata: { labels: Record<string, string> } }).metadata.labels[
-        EXPERIMENT_LABEL
-      ],
-      id,
+    // Verified = the driver read the policy back from the API server and it selected the pod.
+    assert.match(
+      out.record.verification[0]?.observed ?? '',
+      new RegExp(`NetworkPolicy faultline-partition-${out.record.id} .* selects pod booking-0`),
     );
-    assert.ok(
-      fake.calls.some(
-        (c) => c.method === 'DELETE' && c.path === `${policyPath}/faultline-partition-${id}`,
-      ),
-      'deleted at the end',
-    );
-    assert.equal(fake.store.networkpolicies.size, 0, 'nothing left behind');
-    assert.equal(
-      fake.store.pods.get(`${NS}/booking-0`)?.metadata.labels?.[PARTITIONED_POD_LABEL],
-      undefined,
-    );
+    const left = await cluster.admin.networking.listNamespacedNetworkPolicy({ namespace: NS });
+    assert.deepEqual(left.items, [], 'nothing left behind');
+    const pod = await readPod(cluster.admin, NS, 'booking-0');
+    assert.equal(pod?.metadata?.labels?.[PARTITIONED_POD_LABEL], undefined);
   });
 });
