@@ -10,7 +10,11 @@ import type { Command } from 'commander';
 import { runLoad, type LoadProgress } from '@faultline/load/run-load';
 import { formatSummary, thresholdsPassed, type LoadSummary } from '@faultline/load/summary';
 import { formatProblem, isScenarioSpecError } from '@faultline/load/scenario-file';
+import { CoreV1Api, KubernetesObjectApi, Log } from '@kubernetes/client-node';
+import { k6JobManifests } from '@faultline/load/k6-job';
+import { compileScenarioFile } from '@faultline/load/scenario-resolve';
 import { readState, isAlive } from '../local/state-file.js';
+import { loadKubeConfig } from './kubernetes-platform.js';
 import { stateDirOf } from './local-commands.js';
 import { fail } from './output.js';
 
@@ -26,6 +30,7 @@ export interface LoadCommandOptions {
   config?: string;
   kubeconfig?: string;
   namespace?: string;
+  remoteWrite?: string;
 }
 
 /** k6's exit code when thresholds fail. */
@@ -47,12 +52,19 @@ export function registerLoadCommand(program: Command): void {
     .option('--history <file>', 'JSON Lines history: one record per scheduled request')
     .option('--summary-export <file>', "end summary as JSON, in k6's --summary-export shape")
     .option('--platform <name>', 'local | kubernetes', 'local')
-    .option('--target <url>', 'base URL to load instead of the playground gateway (loopback only)')
+    .option(
+      '--target <url>',
+      'local: base URL instead of the playground gateway (loopback only); kubernetes: the gateway as pods reach it',
+    )
     .option('--quiet', 'no live progress lines')
     .option('--state-dir <dir>', 'state directory of the playground (default .state/local)')
     .option('-c, --config <file>', 'playground config (for its stateDir)')
     .option('--kubeconfig <file>', 'kubernetes: kubeconfig file')
     .option('--namespace <ns>', 'kubernetes: namespace of the playground (default "faultline")')
+    .option(
+      '--remote-write <url>',
+      'kubernetes: Prometheus remote-write URL for k6 (default http://faultline-prometheus:9090/api/v1/write)',
+    )
     .action(loadCommand);
 }
 
@@ -61,7 +73,10 @@ export async function loadCommand(scenario: string, o: LoadCommandOptions): Prom
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
     fail(`--rate ${o.rate}: expected a positive number of requests per second`, 2);
   if (o.platform === 'kubernetes') {
-    process.exit(await loadOnKubernetes(scenario, o, rate));
+    const code = await loadOnKubernetes(scenario, o, rate).catch((e: unknown) =>
+      fail(`--platform kubernetes: ${(e as Error).message}`),
+    );
+    process.exit(code);
   }
   if (o.platform !== 'local') fail(`--platform ${o.platform}: allowed: local, kubernetes`, 2);
 
@@ -124,11 +139,73 @@ function isLoopback(url: string): boolean {
   }
 }
 
-/** Runs k6 as a Job on the cluster; resolves with k6's exit code. */
-function loadOnKubernetes(
-  _scenario: string,
-  _o: LoadCommandOptions,
-  _rate: number | undefined,
+/**
+ * Runs k6 as a Job on the cluster: creates the ConfigMap and Job, follows the pod's log (k6's
+ * progress and end summary), and resolves with the k6 container's exit code. The ConfigMap is
+ * deleted afterwards; the Job stays for its TTL so `kubectl logs` still works.
+ */
+async function loadOnKubernetes(
+  scenario: string,
+  o: LoadCommandOptions,
+  rate: number | undefined,
 ): Promise<number> {
-  return Promise.resolve(fail('--platform kubernetes: not built yet', 2));
+  let compiled;
+  try {
+    compiled = compileScenarioFile(scenario);
+  } catch (e) {
+    if (isScenarioSpecError(e)) {
+      process.stderr.write(`${e.problems.map(formatProblem).join('\n')}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const kc = loadKubeConfig(o.kubeconfig);
+  const namespace = o.namespace ?? 'faultline';
+  const runId = `${compiled.name}-${Date.now().toString(36)}`;
+  const { configMap, job } = k6JobManifests({
+    scenario: compiled,
+    namespace,
+    runId,
+    baseUrl: o.target ?? 'http://faultline-gateway:8080',
+    remoteWriteUrl: o.remoteWrite ?? 'http://faultline-prometheus:9090/api/v1/write',
+    ...(rate !== undefined ? { rate } : {}),
+    ...(o.duration !== undefined ? { duration: o.duration } : {}),
+  });
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const core = kc.makeApiClient(CoreV1Api);
+  await objects.create(configMap);
+  try {
+    await objects.create(job);
+    process.stderr.write(`faultline: k6 Job ${namespace}/${job.metadata.name} created\n`);
+    const podName = await poll(async () => {
+      const pods = await core.listNamespacedPod({
+        namespace,
+        labelSelector: `job-name=${job.metadata.name}`,
+      });
+      const pod = pods.items[0];
+      const phase = pod?.status?.phase;
+      return pod && phase && phase !== 'Pending' ? pod.metadata!.name! : undefined;
+    }, 'the k6 pod to start');
+    // k6 prints its progress and end summary on stdout: that is the summary we show.
+    await new Log(kc).log(namespace, podName, 'k6', process.stdout, { follow: true });
+    return await poll(async () => {
+      const pod = await core.readNamespacedPod({ name: podName, namespace });
+      const status = pod.status?.containerStatuses?.find((c) => c.name === 'k6');
+      return status?.state?.terminated?.exitCode;
+    }, 'the k6 container to end');
+  } finally {
+    await core
+      .deleteNamespacedConfigMap({ name: configMap.metadata.name, namespace })
+      .catch(() => undefined);
+  }
+}
+
+/** Polls every second until `read` gives a value; no deadline (k6's own duration bounds it). */
+async function poll<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; ; i++) {
+    const v = await read();
+    if (v !== undefined) return v;
+    if (i % 30 === 29) process.stderr.write(`faultline: still waiting for ${what}\n`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
