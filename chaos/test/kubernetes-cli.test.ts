@@ -1,8 +1,9 @@
 /**
- * `faultline chaos run FILE --platform kubernetes`, the real CLI process against the API fake
- * (a contract test, not a cluster): the shipped kill-the-scheduler-leader example through a
- * kubeconfig written here, with the leader resolved from the role label, a DELETE with grace 0,
- * the verification printed, exit 0; and the user errors that exit 2.
+ * `faultline chaos run FILE --platform kubernetes`, the real CLI process against a real control
+ * plane (kube-harness.ts): the shipped kill-the-scheduler-leader example through a kubeconfig,
+ * with the leader resolved from the role label, the pod deleted and replaced by the real
+ * ReplicaSet controller, the verification printed, exit 0; the safety refusal while a replica
+ * is not ready; and the user errors that exit 2.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,11 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, beforeEach, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { waitFor } from '@faultline/kit/testing/child-process';
+import { MERGE_PATCH } from '../src/kubernetes/kube-apis.js';
 import { within } from './agent-helpers.js';
-import { podJson, startKubeApiFake } from './kube-api-fake.js';
-import type { KubeApiFake } from './kube-api-fake.js';
-import { NS, OPT_IN } from './kube-cluster-helpers.js';
+import { deployment, startChaosCluster } from './kube-harness.js';
+import type { ChaosCluster } from './kube-harness.js';
+import { readPod } from './kube-cluster-helpers.js';
 import { CLI } from './local-harness.js';
 
 const EXAMPLE = fileURLToPath(
@@ -22,15 +25,41 @@ const EXAMPLE = fileURLToPath(
 );
 const ROLE_LABEL = 'chaos.faultline.dev/role';
 
-let fake: KubeApiFake;
+const NS = 'chaos-cli';
+let cluster: ChaosCluster;
 let dir: string;
 let kubeconfig: string;
 
 before(async () => {
-  fake = await startKubeApiFake();
   dir = mkdtempSync(join(tmpdir(), 'faultline-kube-cli-'));
-  kubeconfig = writeKubeconfig('kubeconfig', fake.url);
+  cluster = await startChaosCluster(NS);
+  kubeconfig = cluster.kube.kubeconfigFile;
+  await cluster.kube.create([deployment(NS, 'scheduler', 2)]);
+  await cluster.kube.waitForWorkload('Deployment', NS, 'scheduler');
 });
+
+/** The scheduler pods, leader first: the role label is what the workload itself keeps current. */
+async function labelRoles(): Promise<{ leader: string; follower: string }> {
+  const pods = await cluster.admin.core.listNamespacedPod({
+    namespace: NS,
+    labelSelector: 'app=scheduler',
+  });
+  const names = pods.items
+    .filter((p) => !p.metadata?.deletionTimestamp)
+    .map((p) => p.metadata!.name!)
+    .sort();
+  assert.equal(names.length, 2, names.join());
+  const [leader, follower] = names as [string, string];
+  for (const [name, role] of [
+    [leader, 'leader'],
+    [follower, 'follower'],
+  ] as const)
+    await cluster.admin.core.patchNamespacedPod(
+      { name, namespace: NS, body: { metadata: { labels: { [ROLE_LABEL]: role } } } },
+      MERGE_PATCH,
+    );
+  return { leader, follower };
+}
 
 /** A kubeconfig for an API server URL (plain HTTP needs insecure-skip-tls-verify). */
 function writeKubeconfig(name: string, server: string): string {
@@ -53,22 +82,11 @@ function writeKubeconfig(name: string, server: string): string {
   return file;
 }
 after(async () => {
-  await fake?.close();
+  await cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-beforeEach(() => {
-  fake.calls.length = 0;
-  for (const m of Object.values(fake.store)) m.clear();
-  fake.onPodDelete = 'recreate';
-  const roles = ['follower', 'leader'];
-  for (let i = 0; i < 2; i++)
-    fake.store.pods.set(
-      `${NS}/scheduler-${i}`,
-      podJson(NS, `scheduler-${i}`, { app: 'scheduler', [ROLE_LABEL]: roles[i]!, ...OPT_IN }),
-    );
-});
 
-/** The CLI as a child process (async: the fake answers from this process's event loop). */
+/** The CLI as a child process. */
 async function cli(
   args: string[],
   env: Record<string, string> = {},
@@ -93,8 +111,10 @@ async function cli(
   return { code, stdout, stderr };
 }
 
-test('kill-scheduler-leader on kubernetes: the leader is DELETEd with grace 0, verified, exit 0', async () => {
-  const leaderUid = fake.store.pods.get(`${NS}/scheduler-1`)?.metadata.uid;
+test('kill-scheduler-leader on kubernetes: the leader is deleted, replaced by the ReplicaSet controller, verified, exit 0', async () => {
+  const { leader, follower } = await labelRoles();
+  const leaderUid = (await readPod(cluster.admin, NS, leader))?.metadata?.uid;
+  const followerUid = (await readPod(cluster.admin, NS, follower))?.metadata?.uid;
   // KUBECONFIG (not --kubeconfig): the client's default loading, as on a workstation.
   const r = await cli(
     [EXAMPLE, '--platform', 'kubernetes', '--namespace', NS, '--duration', '1s'],
@@ -102,29 +122,56 @@ test('kill-scheduler-leader on kubernetes: the leader is DELETEd with grace 0, v
   );
   const out = `${r.stdout}\n${r.stderr}`;
   assert.equal(r.code, 0, out);
-  const deletes = fake.calls.filter((c) => c.method === 'DELETE');
-  assert.deepEqual(
-    deletes.map((c) => [c.path, c.query.gracePeriodSeconds]),
-    [[`/api/v1/namespaces/${NS}/pods/scheduler-1`, '0']],
-    'exactly the leader, with grace 0',
+  assert.equal(
+    await readPod(cluster.admin, NS, leader),
+    undefined,
+    `the leader ${leader} (uid ${leaderUid}) is gone`,
   );
-  assert.ok(
-    fake.calls.every((c) => c.authorization === 'Bearer cli-test-token'),
-    'every call carries the kubeconfig user token',
+  assert.equal(
+    (await readPod(cluster.admin, NS, follower))?.metadata?.uid,
+    followerUid,
+    'the follower untouched',
   );
-  assert.ok(
-    fake.calls.some(
-      (c) =>
-        c.method === 'GET' &&
-        c.path === `/api/v1/namespaces/${NS}/pods` &&
-        c.query.labelSelector === 'app=scheduler',
-    ),
-  );
-  assert.notEqual(fake.store.pods.get(`${NS}/scheduler-1`)?.metadata.uid, leaderUid);
   // The summary: the phase, the platform and the verification line with what was observed.
   assert.match(r.stdout, /experiment kill-scheduler-leader-\S+: Completed/);
-  assert.match(r.stdout, /fault pod-kill on scheduler-1 \(kubernetes\)/);
-  assert.match(r.stdout, /verified\s+scheduler-1: .+/);
+  assert.match(r.stdout, new RegExp(`fault pod-kill on ${leader} \\(kubernetes\\)`));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `verified\\s+${leader}: pod ${leader} \\(uid ${leaderUid}\\) is gone; replaced by scheduler-`,
+    ),
+  );
+  await cluster.kube.waitForWorkload('Deployment', NS, 'scheduler');
+});
+
+test('a replica not ready: the kill is refused by the safety checks (exit 2), nothing deleted', async () => {
+  const { leader, follower } = await labelRoles();
+  await cluster.kube.simulator.setReady(NS, follower, false);
+  try {
+    const r = await cli([
+      EXAMPLE,
+      '--platform',
+      'kubernetes',
+      '--namespace',
+      NS,
+      '--kubeconfig',
+      kubeconfig,
+      '--duration',
+      '1s',
+    ]);
+    assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /experiment refused by its safety checks/);
+    assert.ok(await readPod(cluster.admin, NS, leader), 'the leader was not deleted');
+  } finally {
+    await cluster.kube.simulator.setReady(NS, follower, true);
+  }
+  await waitFor(
+    async () =>
+      (await readPod(cluster.admin, NS, follower))?.status?.conditions?.some(
+        (c) => c.type === 'Ready' && c.status === 'True',
+      ),
+    'follower ready again',
+  );
 });
 
 test('a namespace mismatch, a missing kubeconfig and an unknown platform exit 2', async () => {
@@ -152,7 +199,10 @@ test('a namespace mismatch, a missing kubeconfig and an unknown platform exit 2'
     'other',
   ]);
   assert.equal(mismatch.code, 2, mismatch.stderr);
-  assert.match(mismatch.stderr, /--namespace other does not match metadata\.namespace faultline/);
+  assert.match(
+    mismatch.stderr,
+    new RegExp(`--namespace other does not match metadata\\.namespace ${NS}`),
+  );
 
   const missing = join(dir, 'no-such-kubeconfig');
   const noConfig = await cli([withNs, '--platform', 'kubernetes', '--kubeconfig', missing]);
@@ -162,8 +212,6 @@ test('a namespace mismatch, a missing kubeconfig and an unknown platform exit 2'
   const unknown = await cli([withNs, '--platform', 'mesos']);
   assert.equal(unknown.code, 2, unknown.stderr);
   assert.match(unknown.stderr, /unknown platform mesos; allowed: local, kubernetes/);
-
-  assert.deepEqual(fake.calls, [], 'nothing reached the API');
 });
 
 test('an unreachable API server: exit 1 with the error, not a crash', async () => {

@@ -1,9 +1,11 @@
 /**
- * The controller's abort conditions and repeat, against the API fake with a real agent as
- * booking-0's sidecar: `safety.abortWhen` is queried against a tiny fake Prometheus
- * (`/api/v1/query`) served here; once it returns a sample, every fault is recovered (the paused
- * app runs again) and the experiment is Aborted with a condition naming the expression. A
- * pod-kill with `repeat.interval` kills once per interval until the duration is over.
+ * The controller's abort conditions and repeat, against a real control plane (kube-harness.ts)
+ * under the controller's ServiceAccount, with a real agent as booking-0's sidecar:
+ * `safety.abortWhen` is queried against a tiny stand-in Prometheus (`/api/v1/query`) served
+ * here; once it returns a sample, every fault is recovered (the paused app runs again) and the
+ * experiment is Aborted with a condition naming the expression. A pod-kill with
+ * `repeat.interval` kills once per interval until the duration is over, each round a new
+ * incarnation of booking-0 made by the real StatefulSet controller.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -12,18 +14,17 @@ import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import type { ExperimentStatus } from '../src/experiment/status.js';
 import type { ExperimentController } from '../src/kubernetes/controller.js';
-import { createKubeApis, kubeConfigForServer } from '../src/kubernetes/kube-apis.js';
-import type { KubeApis } from '../src/kubernetes/kube-apis.js';
-import { startKubeApiFake } from './kube-api-fake.js';
-import type { KubeApiFake } from './kube-api-fake.js';
+import { bookingStatefulSet, startChaosCluster } from './kube-harness.js';
+import type { ChaosCluster } from './kube-harness.js';
 import {
   adminPort,
-  NS,
+  cond,
   processState,
-  resetCluster,
+  readExperiment,
   startBookingSidecar,
   clearAgentFaults,
   createExperiment,
+  deleteAllExperiments,
   startTestController,
 } from './kube-cluster-helpers.js';
 import type { BookingSidecar } from './kube-cluster-helpers.js';
@@ -31,8 +32,8 @@ import type { BookingSidecar } from './kube-cluster-helpers.js';
 const ABORT_EXPR = 'sum(rate(http_requests_total{code=~"5.."}[1m])) > 0.05';
 const booking0 = { 'statefulset.kubernetes.io/pod-name': 'booking-0' };
 
-let fake: KubeApiFake;
-let apis: KubeApis;
+const NS = 'chaos-abort-repeat';
+let cluster: ChaosCluster;
 let sidecar: BookingSidecar;
 let controller: ExperimentController | undefined;
 
@@ -41,9 +42,10 @@ const prom = { firing: false, queries: [] as string[], server: undefined as Serv
 let promUrl: string;
 
 before(async () => {
-  fake = await startKubeApiFake();
-  apis = createKubeApis(kubeConfigForServer(fake.url, 'test-token'));
   sidecar = await startBookingSidecar();
+  cluster = await startChaosCluster(NS);
+  await cluster.kube.create([bookingStatefulSet(NS, adminPort(sidecar.agent))]);
+  await cluster.kube.waitForWorkload('StatefulSet', NS, 'booking');
   prom.server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/api/v1/query') {
@@ -62,11 +64,10 @@ before(async () => {
 });
 after(async () => {
   await sidecar?.close();
-  await fake?.close();
+  await cluster?.stop();
   await new Promise((resolve) => prom.server?.close(resolve));
 });
 beforeEach(() => {
-  resetCluster(fake, adminPort(sidecar.agent));
   prom.firing = false;
   prom.queries.length = 0;
 });
@@ -74,37 +75,43 @@ afterEach(async () => {
   await controller?.stop();
   controller = undefined;
   await clearAgentFaults(sidecar);
+  await deleteAllExperiments(cluster.admin, NS);
+  await cluster.kube.waitForWorkload('StatefulSet', NS, 'booking');
 });
 
 async function startController(prometheusUrl?: string): Promise<void> {
-  controller = await startTestController(fake, apis, sidecar, {
-    renewIntervalMs: 100,
+  controller = await startTestController(cluster.controller, NS, sidecar.tokenFile, {
+    // TTL 900 ms: a busy machine (the control plane shares it) must not let the pause expire.
+    renewIntervalMs: 300,
     ...(prometheusUrl ? { prometheusUrl } : {}),
   });
 }
 
-function statusOf(name: string): ExperimentStatus {
-  return fake.store.experiments.get(`${NS}/${name}`)?.status ?? {};
+async function statusOf(name: string): Promise<ExperimentStatus> {
+  return (await readExperiment(cluster.admin, NS, name))?.status ?? {};
 }
-const cond = (s: ExperimentStatus, type: string) => s.conditions?.find((c) => c.type === type);
 
 test('abortWhen holds → the paused app resumes, no agent fault left, phase Aborted naming it', async () => {
   await startController(promUrl);
-  await createExperiment(apis, 'abort-pause', {
+  await createExperiment(cluster.admin, NS, 'abort-pause', {
     target: { service: 'booking', selector: booking0 },
     fault: { type: 'pod-pause' },
     duration: '60s',
     safety: { abortWhen: [{ promql: ABORT_EXPR }] },
   });
   await waitFor(
-    () => cond(statusOf('abort-pause'), 'Applied')?.status === 'True' || undefined,
+    async () => cond(await statusOf('abort-pause'), 'Applied')?.status === 'True' || undefined,
     'applied',
     10_000,
   );
-  assert.equal(await processState(sidecar.app.pid!), 'T', 'paused');
+  await waitFor(
+    async () => (await processState(sidecar.app.pid!)) === 'T' || undefined,
+    'paused',
+    5_000,
+  );
   // Negative control: while the expression returns nothing, it is polled and nothing aborts.
   await waitFor(() => prom.queries.length >= 3 || undefined, 'three abort polls', 10_000);
-  assert.equal(statusOf('abort-pause').phase, 'Running');
+  assert.equal((await statusOf('abort-pause')).phase, 'Running');
   assert.equal(sidecar.agent.activeFaults().length, 1);
   assert.ok(
     prom.queries.every((q) => q === ABORT_EXPR),
@@ -112,8 +119,12 @@ test('abortWhen holds → the paused app resumes, no agent fault left, phase Abo
   );
 
   prom.firing = true;
-  await waitFor(() => statusOf('abort-pause').phase === 'Aborted' || undefined, 'Aborted', 10_000);
-  const s = statusOf('abort-pause');
+  await waitFor(
+    async () => (await statusOf('abort-pause')).phase === 'Aborted' || undefined,
+    'Aborted',
+    10_000,
+  );
+  const s = await statusOf('abort-pause');
   const aborted = cond(s, 'Aborted');
   assert.equal(aborted?.status, 'True');
   assert.equal(aborted?.reason, 'AbortConditionHeld');
@@ -126,52 +137,48 @@ test('abortWhen holds → the paused app resumes, no agent fault left, phase Abo
 
 test('abortWhen without a Prometheus URL: not watched, said in a condition', async () => {
   await startController();
-  await createExperiment(apis, 'abort-no-prom', {
+  await createExperiment(cluster.admin, NS, 'abort-no-prom', {
     target: { service: 'booking', selector: booking0 },
     fault: { type: 'pod-kill' },
     duration: '1s',
     safety: { abortWhen: [{ promql: ABORT_EXPR }] },
   });
   await waitFor(
-    () => statusOf('abort-no-prom').phase === 'Completed' || undefined,
+    async () => (await statusOf('abort-no-prom')).phase === 'Completed' || undefined,
     'Completed',
     10_000,
   );
-  const c = cond(statusOf('abort-no-prom'), 'AbortConditionsWatched');
+  const c = cond(await statusOf('abort-no-prom'), 'AbortConditionsWatched');
   assert.equal(c?.status, 'False');
   assert.equal(c?.reason, 'NoPrometheus');
 });
 
-test('pod-kill with repeat.interval: one DELETE per round, each verified, rounds in the status', async () => {
+test('pod-kill with repeat.interval: each round kills a new incarnation (the StatefulSet's), verified, rounds in the status', async () => {
   await startController();
-  await createExperiment(apis, 'kill-repeat', {
+  await createExperiment(cluster.admin, NS, 'kill-repeat', {
     target: { service: 'booking', selector: booking0 },
     fault: { type: 'pod-kill' },
-    duration: '2s',
-    repeat: { interval: '400ms' },
+    duration: '4s',
+    repeat: { interval: '1s' },
   });
   await waitFor(
-    () => statusOf('kill-repeat').phase === 'Completed' || undefined,
+    async () => (await statusOf('kill-repeat')).phase === 'Completed' || undefined,
     'Completed',
     15_000,
   );
-  const s = statusOf('kill-repeat');
-  const deletes = fake.calls.filter(
-    (c) => c.method === 'DELETE' && c.path === `/api/v1/namespaces/${NS}/pods/booking-0`,
-  );
-  // Rounds at 0, 0.4, 0.8, 1.2, 1.6 s: on a busy machine a late reconcile may still catch up
-  // fewer, never more than fit in the duration.
-  assert.ok((s.rounds ?? 0) >= 3 && (s.rounds ?? 0) <= 5, `rounds ${s.rounds}`);
-  assert.equal(deletes.length, s.rounds, 'exactly one kill per round');
-  assert.ok(deletes.every((c) => c.query.gracePeriodSeconds === '0'));
-  assert.equal(s.targets?.length, s.rounds);
+  const s = await statusOf('kill-repeat');
+  // Rounds at 0, 1, 2, 3 s: on a busy machine a late reconcile may catch up fewer, never more
+  // than fit in the duration; a round whose target is not ready again yet is skipped.
+  assert.ok((s.rounds ?? 0) >= 2 && (s.rounds ?? 0) <= 4, `rounds ${s.rounds}`);
+  assert.ok((s.targets?.length ?? 0) >= 2, JSON.stringify(s.targets));
   const uids = new Set(s.targets?.map((t) => t.uid));
-  assert.equal(uids.size, s.rounds, 'each round killed a new incarnation of booking-0');
-  assert.equal(s.verification?.length, s.rounds);
+  assert.equal(uids.size, s.targets?.length, 'each round killed a new incarnation of booking-0');
+  const now = await cluster.admin.core.readNamespacedPod({ name: 'booking-0', namespace: NS });
+  assert.ok(!uids.has(now.metadata?.uid), 'the last one was replaced too');
+  assert.equal(s.verification?.length, s.targets?.length);
   assert.ok(
     s.verification?.every((v) => v.outcome === 'verified'),
     JSON.stringify(s.verification),
   );
-  assert.equal(cond(s, 'Repeated')?.status, 'True');
-  assert.match(cond(s, 'Repeated')?.message ?? '', /^round \d+: booking-0 verified/);
+  assert.match(cond(s, 'Repeated')?.message ?? '', /^round \d+: /);
 });

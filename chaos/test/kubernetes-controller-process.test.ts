@@ -1,7 +1,8 @@
 /**
- * The controller as a real process (controller-main.js) against the API fake: it reconciles an
- * experiment, is SIGKILLed mid-run (nothing recovered), and a second process recovers the
- * NetworkPolicy it left once the duration is over; SIGTERM ends a controller cleanly.
+ * The controller as a real process (controller-main.js) against a real control plane
+ * (kube-harness.ts), authenticated with the faultline-controller ServiceAccount's token: it
+ * reconciles an experiment, is SIGKILLed mid-run (nothing recovered), and a second process
+ * recovers the NetworkPolicy it left once the duration is over; SIGTERM ends it cleanly.
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -10,23 +11,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startProcess, waitFor } from '@faultline/kit/testing/child-process';
 import type { ManagedProcess } from '@faultline/kit/testing/child-process';
 import { freePort } from '@faultline/kit/testing/free-port';
-import type { ExperimentStatus } from '../src/experiment/status.js';
-import { createKubeApis, kubeConfigForServer } from '../src/kubernetes/kube-apis.js';
-import { startKubeApiFake } from './kube-api-fake.js';
-import type { KubeApiFake } from './kube-api-fake.js';
-import { createExperiment, NS, resetCluster } from './kube-cluster-helpers.js';
+import { bookingStatefulSet, startChaosCluster } from './kube-harness.js';
+import type { ChaosCluster } from './kube-harness.js';
+import { cond, createExperiment, readExperiment, waitForStatus } from './kube-cluster-helpers.js';
 
 const MAIN = fileURLToPath(new URL('../src/kubernetes/controller-main.js', import.meta.url));
-let fake: KubeApiFake;
+const NS = 'chaos-controller-process';
+let cluster: ChaosCluster;
 const procs: ManagedProcess[] = [];
 
 before(async () => {
-  fake = await startKubeApiFake();
-  resetCluster(fake, 9901);
+  cluster = await startChaosCluster(NS);
+  await cluster.kube.create([bookingStatefulSet(NS, 9901, 2)]);
+  await cluster.kube.waitForWorkload('StatefulSet', NS, 'booking');
 });
 after(async () => {
   for (const p of procs) await p.stop();
-  await fake?.close();
+  await cluster?.stop();
 });
 
 async function startController(): Promise<ManagedProcess> {
@@ -35,8 +36,8 @@ async function startController(): Promise<ManagedProcess> {
     env: {
       ...process.env,
       FAULTLINE_CONTROLLER_NAMESPACE: NS,
-      FAULTLINE_CONTROLLER_API_SERVER: fake.url,
-      FAULTLINE_CONTROLLER_API_TOKEN: 'controller-token',
+      FAULTLINE_CONTROLLER_API_SERVER: cluster.kube.server,
+      FAULTLINE_CONTROLLER_API_TOKEN: cluster.controllerToken,
       FAULTLINE_CONTROLLER_AGENT_TOKEN_FILE: '/nonexistent/token',
       FAULTLINE_CONTROLLER_RENEW_INTERVAL_MS: '200',
       FAULTLINE_CONTROLLER_HOST: '127.0.0.1',
@@ -54,13 +55,17 @@ async function startController(): Promise<ManagedProcess> {
   return p;
 }
 
-const statusOf = (name: string) =>
-  (fake.store.experiments.get(`${NS}/${name}`)?.status ?? {}) as ExperimentStatus;
+const policyExists = () =>
+  cluster.admin.networking
+    .readNamespacedNetworkPolicy({ name: 'faultline-partition-cut', namespace: NS })
+    .then(
+      () => true,
+      () => false,
+    );
 
 test('SIGKILL mid-run, then a new controller process recovers the NetworkPolicy', async () => {
   const a = await startController();
-  const apis = createKubeApis(kubeConfigForServer(fake.url, 'test-token'));
-  await createExperiment(apis, 'cut', {
+  await createExperiment(cluster.admin, NS, 'cut', {
     target: {
       service: 'booking',
       selector: { 'statefulset.kubernetes.io/pod-name': 'booking-1' },
@@ -68,24 +73,28 @@ test('SIGKILL mid-run, then a new controller process recovers the NetworkPolicy'
     fault: { type: 'partition', mode: 'hard', mechanism: 'networkpolicy' },
     duration: '2s',
   });
-  await waitFor(
-    () =>
-      statusOf('cut').conditions?.some((c) => c.type === 'Applied' && c.status === 'True') ||
-      undefined,
-    'applied',
-    15_000,
+  const applied = await waitForStatus(
+    cluster.admin,
+    NS,
+    'cut',
+    (s) => cond(s, 'Applied')?.status === 'True',
+    `applied (controller output: ${a.output()})`,
   );
-  assert.ok(fake.store.networkpolicies.has(`${NS}/faultline-partition-cut`));
+  assert.ok(await policyExists());
   a.child.kill('SIGKILL');
   await a.exited;
-  const endsAt = Date.parse(statusOf('cut').endsAt ?? '');
+  const endsAt = Date.parse(applied.endsAt ?? '');
   while (Date.now() <= endsAt + 200) await sleep(100);
-  assert.equal(statusOf('cut').phase, 'Running', 'nobody finished it');
-  assert.ok(fake.store.networkpolicies.has(`${NS}/faultline-partition-cut`), 'left behind');
+  assert.equal(
+    (await readExperiment(cluster.admin, NS, 'cut'))?.status?.phase,
+    'Running',
+    'nobody finished it',
+  );
+  assert.ok(await policyExists(), 'left behind');
 
   const b = await startController();
-  await waitFor(() => statusOf('cut').phase === 'Completed' || undefined, 'completed', 15_000);
-  assert.equal(fake.store.networkpolicies.size, 0);
+  await waitForStatus(cluster.admin, NS, 'cut', (s) => s.phase === 'Completed', 'Completed');
+  assert.equal(await policyExists(), false);
   await b.stop();
   assert.equal((await b.exited).code, 0, b.output());
 });
