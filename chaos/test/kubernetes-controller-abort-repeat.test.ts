@@ -153,7 +153,7 @@ test('abortWhen without a Prometheus URL: not watched, said in a condition', asy
   assert.equal(c?.reason, 'NoPrometheus');
 });
 
-test('pod-kill with repeat.interval: each round kills a new incarnation (the StatefulSet's), verified, rounds in the status', async () => {
+test('pod-kill with repeat.interval: each round kills a new incarnation from the StatefulSet, verified, rounds in the status', async () => {
   await startController();
   await createExperiment(cluster.admin, NS, 'kill-repeat', {
     target: { service: 'booking', selector: booking0 },
