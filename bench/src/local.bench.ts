@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findJaeger } from '@faultline/chaos/local/jaeger-binary';
@@ -102,6 +102,9 @@ const bench: Benchmark = {
         'total RSS without jaeger (MiB)': rssWithout.total / MiB,
         'jaeger RSS (MiB)': rssWith.jaeger / MiB,
         'RSS with / without jaeger': rssWith.total / rssWithout.total,
+        // The peer in the same run: on a loaded machine both starts slow down together.
+        'up → all ready p50 with / without jaeger': percentile(times, 50) / without.seconds,
+        'load average (1 min) at the end': loadavg()[0]!,
       },
       budgets: [
         { name: 'up → all ready (p95 of trials)', value: p95, op: '<=', limit: 15, unit: ' s' },
