@@ -18,7 +18,7 @@ export function imageEntrypoint(dockerfile = `${REPO}Dockerfile`): string[] {
   const value: unknown = JSON.parse(entry.slice('ENTRYPOINT '.length));
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
     throw new Error(`${dockerfile}: ENTRYPOINT is not the exec (JSON array) form`);
-  return value as string[];
+  return value;
 }
 
 /** The components one image runs, as the chart's values name them. */
@@ -41,5 +41,5 @@ export function componentArgs(
   const args = values[component]?.args;
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))
     throw new Error(`${valuesFile}: ${component}.args must be a list of strings`);
-  return args as string[];
+  return args;
 }
