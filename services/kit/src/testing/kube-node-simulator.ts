@@ -32,9 +32,15 @@ export interface NodeSimulatorOptions {
   node: KubeConfig;
   /**
    * Pod IPs handed out in order, each to one pod at a time (a pod waits in Pending while none
-   * is free, like a node out of addresses). Default: every pod gets 127.0.0.1.
+   * is free, like a node out of addresses). Default: every pod gets `podIP`.
    */
   podIPs?: readonly string[];
+  /**
+   * The IP of every pod when there is no pool, as for hostNetwork pods. Default 127.0.0.1
+   * (fine for anything that reads pod IPs; EndpointSlices refuse loopback addresses, so tests
+   * of slice-driven traffic use the host's own address and a port per pod).
+   */
+  podIP?: string;
   /** Called for API errors the simulator retried or gave up on (tests print them on failure). */
   onError?: (what: string, error: unknown) => void;
 }
@@ -147,7 +153,7 @@ export async function startNodeSimulator(options: NodeSimulatorOptions): Promise
   leaseTimer.unref();
 
   const freeIP = (uid: string): string | undefined => {
-    if (pool.length === 0) return '127.0.0.1';
+    if (pool.length === 0) return options.podIP ?? '127.0.0.1';
     const held = ipOf.get(uid);
     if (held) return held;
     const used = new Set(ipOf.values());

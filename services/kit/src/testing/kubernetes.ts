@@ -39,6 +39,8 @@ export interface KubernetesCluster extends KubeControlPlane {
 export interface KubernetesOptions {
   /** Pod IPs the simulated node hands out (see NodeSimulatorOptions.podIPs). */
   podIPs?: readonly string[];
+  /** Every pod's IP when there is no pool (see NodeSimulatorOptions.podIP). */
+  podIP?: string;
 }
 
 export async function startKubernetes(options: KubernetesOptions = {}): Promise<KubernetesCluster> {
@@ -51,6 +53,7 @@ export async function startKubernetes(options: KubernetesOptions = {}): Promise<
       scheduler: cp.kubeConfig(cp.identities.scheduler.token),
       node: cp.kubeConfig(cp.identities.node.token),
       ...(options.podIPs ? { podIPs: options.podIPs } : {}),
+      ...(options.podIP ? { podIP: options.podIP } : {}),
       onError: (what, e) =>
         void simulatorErrors.push(`${what}: ${(e as Error).message ?? String(e)}`.slice(0, 500)),
     });
