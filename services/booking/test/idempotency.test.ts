@@ -9,6 +9,7 @@ import { startRedis, type RedisServer } from '@faultline/kit/testing/redis-serve
 import { waitFor } from '@faultline/kit/testing/child-process';
 import { checkLedger } from '../src/ledger-check.js';
 import { keys } from '../src/keys.js';
+import { SeatLock } from '../src/seat-lock.js';
 import { call, inspector, scrape, startInProcess, type InProcessBooking } from './helpers.js';
 
 let redisServer: RedisServer;
@@ -131,4 +132,19 @@ test('bad keys are 400 naming the header', async () => {
       'headers.idempotency-key',
     );
   }
+});
+
+test('a 423 (seat locked) frees the key: the same key books once the lock is gone', async () => {
+  // Another holder's lock on the seat (a real grant in Redis), so the booking finds it busy.
+  const other = new SeatLock(redis, 'someone-else', 5000);
+  const held = await other.tryAcquire('gala-40');
+  assert.ok(held);
+  const busy = await book('gala-40', 'erin', 'key-busy');
+  assert.equal(busy.status, 423, JSON.stringify(busy.body));
+  assert.equal(busy.headers.get('retry-after'), '1');
+  await other.release(held);
+  // Nothing happened, so the key must not be left "in progress" (409) or replay the 423.
+  const retried = await book('gala-40', 'erin', 'key-busy');
+  assert.equal(retried.status, 201, JSON.stringify(retried.body));
+  assert.equal(retried.headers.get('idempotent-replayed'), null);
 });

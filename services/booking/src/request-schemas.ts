@@ -1,0 +1,38 @@
+/** What the booking API accepts: request bodies, path and query parameters, as zod schemas. */
+import { z } from 'zod';
+
+/** A user id: short, and safe inside Redis key names and logs. */
+export const USER_ID = z
+  .string({ message: 'expected a string' })
+  .regex(/^[A-Za-z0-9._@:-]{1,128}$/, { message: 'expected 1-128 of A-Z a-z 0-9 . _ @ : -' });
+const SEAT_ID = z
+  .string({ message: 'expected a string' })
+  .min(1, { message: 'must not be empty' })
+  .max(64, { message: 'expected at most 64 characters' });
+
+export const bookingBody = z.strictObject(
+  { seatId: SEAT_ID, userId: USER_ID },
+  { message: 'expected a JSON object {seatId, userId}' },
+);
+export const sessionBody = z.strictObject(
+  { userId: USER_ID },
+  { message: 'expected a JSON object {userId}' },
+);
+/** Parsed as an object so a bad id is reported under `bookingId`. */
+export const bookingParams = z.object({
+  bookingId: z.uuid({ message: 'expected a booking id (UUID)' }),
+});
+export const seatPage = z.object({
+  offset: z.coerce
+    .number({ message: 'expected a number' })
+    .int({ message: 'expected an integer' })
+    .min(0, { message: 'expected an integer >= 0' })
+    .max(1_000_000, { message: 'expected an integer <= 1000000' })
+    .default(0),
+  limit: z.coerce
+    .number({ message: 'expected a number' })
+    .int({ message: 'expected an integer' })
+    .min(1, { message: 'expected an integer >= 1' })
+    .max(100, { message: 'expected an integer <= 100' })
+    .default(50),
+});
