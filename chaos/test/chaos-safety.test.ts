@@ -231,9 +231,19 @@ test('kill-the-engine drill: SIGKILL mid-run, every agent fault is gone within i
   // Renew every 500 ms: TTL 1.5 s.
   const bg = startChaosRun(pg, [file, '--renew-interval', '500']);
   const record = await waitVerified(pg, 'drill', bg.child.pid!);
-  // Let a few renewals pass so the fault outlived its first TTL only thanks to the engine.
-  await new Promise((r) => setTimeout(r, 2000));
-  const held = await allAgentFaults(pg);
+  // Wait (on the agent's own record, not a fixed sleep) until renewals have carried the fault's
+  // expiry past two TTLs from when it was applied: it outlived its first TTL only thanks to
+  // the engine.
+  const held = await waitFor(
+    async () => {
+      const faults = await allAgentFaults(pg);
+      const f = faults[0];
+      return f && Date.parse(f.expiresAt) - Date.parse(f.appliedAt) > 2 * 1500 ? faults : undefined;
+    },
+    'renewals to carry the fault past two TTLs',
+    15_000,
+    100,
+  );
   assert.equal(held.length, 1, 'the fault is held (renewed) while the engine lives');
   assert.equal(held[0]!.experiment, record.id);
   assert.equal(held[0]!.ttlMs, 1500);
