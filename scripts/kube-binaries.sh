@@ -32,39 +32,51 @@ EOF
   exit 1
 fi
 
+# One build at a time (test files may start together); whoever waited finds the binaries.
+mkdir -p "$DIR"
+exec 9>"$DIR/.lock"
+flock 9
+if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-controller-manager" ]; then
+  echo "$BIN"
+  exit 0
+fi
+
 echo "kube-binaries: building kube-apiserver and kube-controller-manager $KUBE_VERSION into $BIN (the first build takes several minutes)" >&2
 
 WORK="$DIR/src"
-rm -rf "$WORK"
-mkdir -p "$WORK" "$BIN"
-cd "$WORK"
-export GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN=local CGO_ENABLED=0
-
-cat >go.mod <<EOF
-module faultline.local/kube-binaries
-
-go 1.24
-EOF
-
-# The staging modules are exactly those k8s.io/kubernetes's go.mod replaces with ./staging paths.
-kube_mod="$("$GO" mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
-[ -f "$kube_mod" ] || { echo "kube-binaries: could not download k8s.io/kubernetes@$KUBE_VERSION's go.mod" >&2; exit 1; }
-staging="$(sed -n 's#^[[:space:]]*\(k8s.io/[^ ]*\) => ./staging/.*#\1#p' "$kube_mod")"
-[ -n "$staging" ] || { echo "kube-binaries: no staging replaces found in $kube_mod" >&2; exit 1; }
-for m in $staging; do
-  echo "replace $m => $m $STAGING_VERSION" >>go.mod
-done
-
-"$GO" get "k8s.io/kubernetes@$KUBE_VERSION" >&2
-ldflags="-s -w"
-for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  minor="${KUBE_VERSION#v1.}"
-  ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor%%.*} -X $pkg.gitTreeState=clean"
-done
-"$GO" build -trimpath -ldflags "$ldflags" -o "$BIN.tmp/" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager >&2
-mv "$BIN.tmp/kube-apiserver" "$BIN.tmp/kube-controller-manager" "$BIN/"
-rmdir "$BIN.tmp"
-rm -rf "$WORK"
+LOG="$DIR/build.log"
+build() {
+  rm -rf "$WORK"
+  mkdir -p "$WORK" "$BIN"
+  cd "$WORK"
+  export GOFLAGS="${GOFLAGS:-} -mod=mod" GOTOOLCHAIN=local CGO_ENABLED=0
+  printf 'module faultline.local/kube-binaries\n\ngo 1.24\n' >go.mod
+  # The staging modules are exactly those k8s.io/kubernetes's go.mod replaces with ./staging paths.
+  local kube_mod staging m
+  kube_mod="$("$GO" mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
+  [ -f "$kube_mod" ] || { echo "could not download k8s.io/kubernetes@$KUBE_VERSION's go.mod"; return 1; }
+  staging="$(sed -n 's#^[[:space:]]*\(k8s.io/[^ ]*\) => ./staging/.*#\1#p' "$kube_mod")"
+  [ -n "$staging" ] || { echo "no staging replaces found in $kube_mod"; return 1; }
+  for m in $staging; do
+    echo "replace $m => $m $STAGING_VERSION" >>go.mod
+  done
+  "$GO" get "k8s.io/kubernetes@$KUBE_VERSION"
+  local minor="${KUBE_VERSION#v1.}" ldflags="-s -w" pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor%%.*} -X $pkg.gitTreeState=clean"
+  done
+  rm -rf "$BIN.partial"
+  "$GO" build -trimpath -ldflags "$ldflags" -o "$BIN.partial/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+  # Moved into place only when both built: a half-finished build never looks like a cache hit.
+  mv "$BIN.partial/kube-apiserver" "$BIN.partial/kube-controller-manager" "$BIN/"
+  rmdir "$BIN.partial"
+  rm -rf "$WORK"
+}
+if ! (build) >"$LOG" 2>&1; then
+  echo "kube-binaries: the build failed; last lines of $LOG:" >&2
+  tail -n 20 "$LOG" >&2
+  exit 1
+fi
 echo "kube-binaries: built $KUBE_VERSION" >&2
 echo "$BIN"
