@@ -8,7 +8,7 @@
  */
 import { applyPhase } from './apply-phase.js';
 import { goLive } from './go-live.js';
-import { holdPhase } from './hold-phase.js';
+import { beginHold, holdPhase } from './hold-phase.js';
 import { recoverPhase } from './recover-phase.js';
 import { refuse, resolvePhase } from './resolve-phase.js';
 import { createRunContext, recordedTarget } from './run-context.js';
@@ -48,6 +48,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   }
 
   const live = await goLive(ctx, resolved.targets, explanation);
+  // Renewals start before the first apply, so a slow verification cannot outlast a fault's TTL.
+  const holding = beginHold(ctx);
   if (!live.stop.signal.aborted) await verifyPhase(ctx, await applyPhase(ctx, resolved.targets));
   // A fault that did not apply ends the run: recover the rest rather than run half of it.
   if (live.applyFailed && !live.stop.signal.aborted) {
@@ -55,7 +57,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     say('a fault did not apply: recovering the rest');
     live.stop.abort();
   }
-  await holdPhase(ctx);
+  await holdPhase(ctx, holding);
   await recoverPhase(ctx);
 
   const failed = live.failures.length > 0;

@@ -13,19 +13,27 @@ import type { RunContext } from './run-context.js';
 import { appliedKey } from './run-registry.js';
 import { verifyPhase } from './verify-phase.js';
 
-export async function holdPhase(ctx: RunContext): Promise<void> {
+/** Renewals and the abort watch, running from before the first apply until the hold ends. */
+export interface Holding {
+  /** Stops renewing; resolves once a renewal in flight is done. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Starts renewing agent faults and watching abort conditions. Called before the first apply:
+ * a slow verification (hundreds of probe requests) must not outlast the faults' TTL.
+ */
+export function beginHold(ctx: RunContext): Holding {
   const live = liveOf(ctx);
   const { record, say, driver } = ctx;
   const spec = ctx.experiment.spec;
   const stop = live.stop;
-
   let renewing: Promise<void> = Promise.resolve();
   const renewTimer = ctx.action.oneShot
     ? undefined
     : setInterval(() => {
         renewing = renewing.then(() => renewAll(ctx));
       }, ctx.renewMs);
-
   if (driver.prometheusUrl && spec.safety.abortWhen?.length) {
     watchAbortConditions({
       prometheusUrl: driver.prometheusUrl,
@@ -45,7 +53,21 @@ export async function holdPhase(ctx: RunContext): Promise<void> {
   } else if (spec.safety.abortWhen?.length) {
     say('warning: abort conditions given but the platform has no Prometheus; they are not watched');
   }
+  return {
+    async finish() {
+      stop.abort();
+      clearInterval(renewTimer);
+      await renewing;
+    },
+  };
+}
 
+/** Holds until the duration is over or the run is stopped, re-applying on `repeat`. */
+export async function holdPhase(ctx: RunContext, holding: Holding): Promise<void> {
+  const live = liveOf(ctx);
+  const { record, say } = ctx;
+  const spec = ctx.experiment.spec;
+  const stop = live.stop;
   try {
     const progressEvery = ctx.o.progressEveryMs ?? 5000;
     let nextProgress = Date.now() + progressEvery;
@@ -72,9 +94,7 @@ export async function holdPhase(ctx: RunContext): Promise<void> {
     }
     if (!stop.signal.aborted) say('duration over: recovering');
   } finally {
-    stop.abort();
-    clearInterval(renewTimer);
-    await renewing;
+    await holding.finish();
   }
 }
 

@@ -284,6 +284,10 @@ export async function runGameDay(o: GameDayOptions): Promise<Journal> {
     baseline.cutShort = stop.signal.aborted ? 'stopped' : 'not steady before chaos';
     await stopLoad();
     cleanup();
+    for (const r of await readHistory(historyFile).catch(() => [])) {
+      journal.load.requests.scheduled++;
+      journal.load.requests[r.outcome]++;
+    }
     for (const s of unsteady) say(`NOT STEADY: ${s.name}: ${s.detail}`);
     if (stop.signal.aborted)
       return finish('ABORTED', ['stopped during the baseline; nothing was injected']);
