@@ -98,11 +98,12 @@ async function attemptOnce(
   }
 }
 
-/** Refused = nothing was sent (error); anything else after connecting may have happened (unknown). */
+/** Refused or never connected = nothing was sent (error); anything else after connecting may have happened (unknown). */
 export function classify(e: unknown): { outcome: 'error' | 'unknown'; error: string } {
   const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   const code = err.code ?? err.cause?.code;
-  if (code === 'ECONNREFUSED') return { outcome: 'error', error: 'ECONNREFUSED' };
+  if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT')
+    return { outcome: 'error', error: code };
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
     return { outcome: 'unknown', error: 'timeout' };
   return { outcome: 'unknown', error: code ?? err.name ?? String(e) };

@@ -29,7 +29,7 @@ before(async () => {
     env: {
       BOOKING_REDIS_URL: redis.url,
       // Requests take a while, so some are in flight when the replica dies.
-      BOOKING_TEST_STALL_MS: '40',
+      BOOKING_TEST_STALL_MS: '200',
       BOOKING_RATE_LIMIT_PER_SECOND: '1000',
       LOG_LEVEL: 'warn',
     },
