@@ -9,7 +9,6 @@ import {
   admin,
   applyFault,
   linkPort,
-  median,
   splitInto,
   startAgent,
   startHttpBackend,
@@ -17,7 +16,7 @@ import {
 } from './agent-helpers.js';
 
 const D = 200; // ms; 10% of it (20 ms) is the tolerance the issue asks for
-const SAMPLES = 5;
+const SAMPLES = 7;
 
 let redis: RedisServer;
 let backend: Awaited<ReturnType<typeof startHttpBackend>>;
@@ -43,10 +42,15 @@ const httpDone = (r: string) => r.includes('ok /x');
 const redisLink = () => agent.links.find((l) => l.name === 'redis')!;
 const pongs = (n: number) => (r: string) => r.split('+PONG').length - 1 >= n;
 
+/**
+ * The fastest of a few exchanges: a loaded machine only ever adds time, so the minimum is the
+ * estimate least disturbed by the other work on it (a median of the base could be inflated
+ * and make the added delay look short).
+ */
 async function sample(fn: () => Promise<{ ms: number }>): Promise<number> {
   const xs: number[] = [];
   for (let i = 0; i < SAMPLES; i++) xs.push((await fn()).ms);
-  return median(xs);
+  return Math.min(...xs);
 }
 
 function assertNear(measured: number, expected: number, what: string): void {
