@@ -25,10 +25,12 @@ const allHealthy = () => Promise.all(cluster.etcd.members.map((m) => waitForHeal
 test('one etcd member down: the scheduler keeps a leader and keeps writing', async () => {
   await allHealthy();
   const { replica: leader } = await waitForLeader(replicas);
-  const before = (await waitForRecord(leader, () => true, 'a first record')).seq;
+  await waitForRecord(leader, () => true, 'a first record');
+  // The newest record, not the first: the cluster may have been writing for a while.
+  const before = (await readJobLog(leader)).at(-1)!.seq;
   const member = cluster.etcd.members[0]!;
-  await member.kill();
   const killedAt = Date.now();
+  await member.kill();
   try {
     const after = await waitForRecord(
       replicas[1]!,
