@@ -89,10 +89,12 @@ export function run(pg: Playground, id: string): RunRecord {
 export function startChaosRun(
   pg: Playground,
   args: string[],
+  env: NodeJS.ProcessEnv = process.env,
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
   const child = spawn(process.execPath, [CLI, 'chaos', 'run', ...args, '--config', pg.configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
