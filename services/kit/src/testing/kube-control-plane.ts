@@ -50,6 +50,11 @@ export interface KubeControlPlane {
   };
   /** The admin kubeconfig file, as `kubectl` or `--kubeconfig` would read it. */
   readonly kubeconfigFile: string;
+  /**
+   * The API server's audit log (JSON lines, level Metadata) of every request made by a
+   * ServiceAccount: what a least-privilege test reads to see which verbs were really used.
+   */
+  readonly auditLogFile: string;
   /** A client config for any bearer token (a ServiceAccount's, say). */
   kubeConfig(token: string, namespace?: string): KubeConfig;
   /** Writes a kubeconfig file for a bearer token into the run's directory. */
@@ -108,6 +113,19 @@ export async function startKubeControlPlane(): Promise<KubeControlPlane> {
     )
     .join('\n');
   await writeFile(join(dir, 'tokens.csv'), `${tokenCsv}\n`, { mode: 0o600 });
+  // Audit only ServiceAccounts (the identities under test), not the harness or controllers.
+  const auditPolicy = [
+    'apiVersion: audit.k8s.io/v1',
+    'kind: Policy',
+    'omitStages: [RequestReceived]',
+    'rules:',
+    '  - level: Metadata',
+    '    userGroups: [system:serviceaccounts]',
+    '  - level: None',
+    '',
+  ].join('\n');
+  await writeFile(join(dir, 'audit-policy.yaml'), auditPolicy);
+  const auditLogFile = join(dir, 'audit.log');
   // Service-account signing keys for this run only.
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   await writeFile(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
@@ -159,6 +177,8 @@ export async function startKubeControlPlane(): Promise<KubeControlPlane> {
       '--endpoint-reconciler-type=none',
       // Flow control makes dozens of objects and goroutines a one-client test never needs.
       '--enable-priority-and-fairness=false',
+      `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+      `--audit-log-path=${auditLogFile}`,
       '--profiling=false',
       '--v=0',
     ]);
@@ -243,6 +263,7 @@ export async function startKubeControlPlane(): Promise<KubeControlPlane> {
       nodeName,
       identities,
       kubeconfigFile,
+      auditLogFile,
       kubeConfig,
       writeKubeconfig,
       processes: { apiserver, controllerManager },
