@@ -479,7 +479,7 @@ describe('ExperimentController under its ServiceAccount', () => {
     }
   });
 
-  test('the Role is minimal: every verb it grants was used by the controller here, and only the 403 test was refused (audit log)', async () => {
+  test('the Role is minimal: every verb it grants was used by the controller here, and only the 403 test was refused (audit log)', () => {
     const user = `system:serviceaccount:${NS}:${CONTROLLER_SA}`;
     const events = readFileSync(cluster.kube.auditLogFile, 'utf8')
       .split('\n')
