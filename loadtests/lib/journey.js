@@ -42,7 +42,7 @@ const SESSION_COOKIE = 'booking_session';
  * @returns {{ options: import('k6/options').Options, iteration: () => void }}
  */
 export function makeScenario(c) {
-  const base = (__ENV.BASE_URL || 'http://faultline-gateway:8080').replace(/\/$/, '');
+  const base = (__ENV.BASE_URL || 'http://gateway').replace(/\/$/, '');
   // The same rule as the SLOs: only 5xx and no answer count as failed.
   http.setResponseCallback(http.expectedStatuses({ min: 100, max: 499 }));
 

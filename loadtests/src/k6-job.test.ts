@@ -9,8 +9,8 @@ const manifests = () => {
     scenario: compileScenarioFile('steady-mix'),
     namespace: 'faultline',
     runId: 'steady-mix-abc123',
-    baseUrl: 'http://faultline-gateway:8080',
-    remoteWriteUrl: 'http://faultline-prometheus:9090/api/v1/write',
+    baseUrl: 'http://gateway',
+    remoteWriteUrl: 'http://prometheus:9090/api/v1/write',
     rate: 20,
   });
   // Checked against the client's API types, as the CLI sends them.
@@ -39,8 +39,8 @@ test('k6 Job: the official image runs the scenario script with remote write and 
     (c.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
   );
   assert.equal(env.K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM, 'true');
-  assert.equal(env.K6_PROMETHEUS_RW_SERVER_URL, 'http://faultline-prometheus:9090/api/v1/write');
-  assert.equal(env.BASE_URL, 'http://faultline-gateway:8080');
+  assert.equal(env.K6_PROMETHEUS_RW_SERVER_URL, 'http://prometheus:9090/api/v1/write');
+  assert.equal(env.BASE_URL, 'http://gateway');
   assert.equal(env.RATE, '20');
   assert.equal(
     job.spec!.backoffLimit,

@@ -20,9 +20,9 @@ export interface K6JobOptions {
   namespace: string;
   /** Unique per run: names the Job and ConfigMap, and is k6's `testid` tag. */
   runId: string;
-  /** The gateway as the Job's pod reaches it, e.g. `http://faultline-gateway:8080`. */
+  /** The gateway as the Job's pod reaches it, e.g. `http://gateway`. */
   baseUrl: string;
-  /** Prometheus remote-write endpoint, e.g. `http://faultline-prometheus:9090/api/v1/write`. */
+  /** Prometheus remote-write endpoint, e.g. `http://prometheus:9090/api/v1/write`. */
   remoteWriteUrl: string;
   rate?: number;
   duration?: string;

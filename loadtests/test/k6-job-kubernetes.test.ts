@@ -31,8 +31,8 @@ const manifests = () =>
     scenario: compileScenarioFile('steady-mix'),
     namespace: NS,
     runId: 'steady-mix-contract',
-    baseUrl: 'http://faultline-gateway:8080',
-    remoteWriteUrl: 'http://faultline-prometheus:9090/api/v1/write',
+    baseUrl: 'http://gateway',
+    remoteWriteUrl: 'http://prometheus:9090/api/v1/write',
   });
 
 test('the k6 ConfigMap and Job are accepted and the Job controller creates its pod under restricted', async () => {

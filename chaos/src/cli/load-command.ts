@@ -63,7 +63,7 @@ export function registerLoadCommand(program: Command): void {
     .option('--namespace <ns>', 'kubernetes: namespace of the playground (default "faultline")')
     .option(
       '--remote-write <url>',
-      'kubernetes: Prometheus remote-write URL for k6 (default http://faultline-prometheus:9090/api/v1/write)',
+      'kubernetes: Prometheus remote-write URL for k6 (default http://prometheus:9090/api/v1/write)',
     )
     .action(loadCommand);
 }
@@ -166,8 +166,8 @@ async function loadOnKubernetes(
     scenario: compiled,
     namespace,
     runId,
-    baseUrl: o.target ?? 'http://faultline-gateway:8080',
-    remoteWriteUrl: o.remoteWrite ?? 'http://faultline-prometheus:9090/api/v1/write',
+    baseUrl: o.target ?? 'http://gateway',
+    remoteWriteUrl: o.remoteWrite ?? 'http://prometheus:9090/api/v1/write',
     ...(rate !== undefined ? { rate } : {}),
     ...(o.duration !== undefined ? { duration: o.duration } : {}),
   });
