@@ -5,13 +5,12 @@
  * playground printed next to its 2 GiB budget.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CHART_DIR } from './chart-image.js';
 import { memoryBytes, memoryLimits, policyProblems } from './chart-policy.js';
-import { helmLint, renderChart } from './chart-render.js';
+import { brokenChartCopy, helmLint, renderChart } from './chart-render.js';
 
 const CI_DIR = join(CHART_DIR, 'ci');
 const BUDGET_BYTES = 2 * 2 ** 30;
@@ -19,6 +18,11 @@ const temps: string[] = [];
 after(async () => {
   for (const t of temps) await rm(t, { recursive: true, force: true });
 });
+async function brokenChart(file: string, from: string | RegExp, to: string): Promise<string> {
+  const dir = await brokenChartCopy(file, from, to);
+  temps.push(dir);
+  return dir;
+}
 
 const ciFiles = (await readdir(CI_DIR)).filter((f) => f.endsWith('-values.yaml')).sort();
 
@@ -106,19 +110,6 @@ test('memory quantities parse as Kubernetes does', () => {
   for (const [q, bytes] of table) assert.equal(memoryBytes(q), bytes, q);
   assert.throws(() => memoryBytes('96MB'), /not a memory quantity: 96MB/);
 });
-
-/** A copy of the chart with one template file edited; fails when the edit matched nothing. */
-async function brokenChart(file: string, from: string | RegExp, to: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'faultline-chart-'));
-  temps.push(dir);
-  await cp(CHART_DIR, dir, { recursive: true });
-  const path = join(dir, file);
-  const text = await readFile(path, 'utf8');
-  const edited = text.replace(from, to);
-  assert.notEqual(edited, text, `the break of ${file} applies`);
-  await writeFile(path, edited);
-  return dir;
-}
 
 test('the check fails when a template drops a probe, a limit or a restricted field', async () => {
   const values = join(CI_DIR, 'defaults-values.yaml');

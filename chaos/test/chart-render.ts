@@ -3,9 +3,12 @@
  * cache): `helm lint`, `helm template`, the rendered objects parsed.
  */
 import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { REPO } from './chart-image.js';
+import { CHART_DIR, REPO } from './chart-image.js';
 
 const run = promisify(execFile);
 
@@ -74,4 +77,23 @@ export async function renderChart(
     if (o) objects.push(o);
   }
   return objects;
+}
+
+/**
+ * A temp copy of the chart with one file edited (for negative controls); throws when the edit
+ * matched nothing. The caller removes the directory.
+ */
+export async function brokenChartCopy(
+  file: string,
+  from: string | RegExp,
+  to: string,
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'faultline-chart-'));
+  await cp(CHART_DIR, dir, { recursive: true });
+  const path = join(dir, file);
+  const text = await readFile(path, 'utf8');
+  const edited = text.replace(from, to);
+  if (edited === text) throw new Error(`the break of ${file} (${String(from)}) matched nothing`);
+  await writeFile(path, edited);
+  return dir;
 }
