@@ -10,7 +10,7 @@ export PATH := $(NODE_BIN):$(PATH)
 DEBIAN_DEPS := redis-server:redis-server etcd:etcd-server etcdctl:etcd-client prometheus:prometheus chromium:chromium
 BENCH_DEPS := wrk:wrk haproxy:haproxy nginx:nginx-light redis-benchmark:redis-tools
 
-.PHONY: help demo up down status deps bench-deps jaeger kube-binaries install build test lint typecheck check bench clean
+.PHONY: help demo up up-local down status deps bench-deps jaeger kube-binaries install build test lint typecheck check bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -18,7 +18,10 @@ help: ## Show this help
 demo: deps build jaeger ## The local playground: start everything, take a short tour, keep running until Ctrl-C
 	node chaos/bin/faultline.js demo
 
-up: deps build jaeger ## Start the local playground in the background (faultline up --local --detach)
+up: build helm ## The playground on kind (faultline up --platform kind): stops at its preflight without Docker
+	node chaos/bin/faultline.js up --platform kind
+
+up-local: deps build jaeger ## Start the local playground in the background (faultline up --local --detach)
 	node chaos/bin/faultline.js up --local --detach
 
 down: ## Stop the local playground

@@ -8,6 +8,7 @@ import { progress } from './output.js';
 import { registerTracesCommand } from './traces-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { registerGameDayCommand } from './gameday-command.js';
+import { doctorKind, upKind } from './kind-up.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -24,7 +25,7 @@ program
   .command('up')
   .description('start the playground')
   .option('--local', 'run on this machine (the default and, for now, only platform)', true)
-  .option('--platform <name>', 'local | kubernetes', 'local')
+  .option('--platform <name>', 'local | kind | kubernetes', 'local')
   .option('--detach', 'return once everything is ready; leave it running in the background')
   .option('-c, --config <file>', 'playground config (YAML); defaults apply to everything left out')
   .option('--state-dir <dir>', 'where state, logs and data go (default .state/local)')
@@ -34,6 +35,7 @@ program
   .option('--gateway-port <port>', 'gateway HTTP port', int('--gateway-port'))
   .option('--prometheus-port <port>', 'Prometheus port', int('--prometheus-port'))
   .action(async (o: UpOptions & { platform: string }) => {
+    if (o.platform === 'kind') await upKind();
     if (o.platform !== 'local') {
       process.stderr.write(
         'faultline: only --platform local is available so far (kubernetes arrives with the Helm chart)\n',
@@ -43,6 +45,18 @@ program
     if (o.detach)
       await upDetached(o, fileURLToPath(new URL('../../../bin/faultline.js', import.meta.url)));
     else await upForeground(o);
+  });
+
+program
+  .command('doctor')
+  .description('preflight for a platform: what it needs, what is missing, how to fix it')
+  .requiredOption('--platform <name>', 'kind')
+  .action(async (o: { platform: string }) => {
+    if (o.platform !== 'kind') {
+      process.stderr.write('faultline: doctor knows --platform kind only\n');
+      process.exit(2);
+    }
+    process.exit((await doctorKind()) ? 0 : 1);
   });
 
 program

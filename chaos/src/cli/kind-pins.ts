@@ -1,0 +1,41 @@
+/**
+ * What `faultline up --platform kind` runs with, pinned: the kind and helm versions (built with
+ * `go install` into the per-user tool cache), the cluster config, and its host port mappings.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT } from './local-commands.js';
+
+/** The newest kind the Go module proxy lists here; its default node image is in the config. */
+export const KIND_VERSION = 'v0.33.0';
+export const HELM_VERSION = 'v3.22.0';
+export const KIND_CONFIG = join(REPO_ROOT, 'charts', 'kind', 'cluster.yaml');
+export const CHART_DIR = join(REPO_ROOT, 'charts', 'faultline');
+
+/** The per-user tool cache, as scripts/*-binary.sh compute it. */
+export function toolCache(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FAULTLINE_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'faultline');
+}
+
+export interface HostPortMapping {
+  hostPort: number;
+  containerPort: number;
+  listenAddress: string;
+  /** What it serves, from the comment above it (e.g. "Grafana"). */
+  what: string;
+}
+
+/** The cluster config's extraPortMappings, with the service each one publishes. */
+export function hostPortMappings(configFile = KIND_CONFIG): HostPortMapping[] {
+  const text = readFileSync(configFile, 'utf8');
+  const config = parse(text) as {
+    nodes?: { extraPortMappings?: Omit<HostPortMapping, 'what'>[] }[];
+  };
+  const comments = [...text.matchAll(/^\s*# (.+?): Service .*nodePort (\d+)$/gm)];
+  const whatFor = new Map(comments.map((m) => [Number(m[2]), m[1]!]));
+  return (config.nodes ?? []).flatMap((n) =>
+    (n.extraPortMappings ?? []).map((m) => ({ ...m, what: whatFor.get(m.containerPort) ?? '?' })),
+  );
+}
