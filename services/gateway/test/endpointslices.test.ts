@@ -1,16 +1,23 @@
 // EndpointSlice discovery against a real control plane (@faultline/kit/testing/kubernetes:
 // kube-apiserver, kube-controller-manager, a simulated node). Three one-replica Deployments
 // (booking-a/b/c, label app=booking) behind one Service whose targetPort is the *name* `http`;
-// each pod declares its own containerPort for it and gets the host's own address as its pod IP
-// (as hostNetwork pods do: EndpointSlices refuse loopback addresses), where a real HTTP
-// backend of this test listens on that port. The real EndpointSlice controller writes the
+// each pod declares its own containerPort for it. The real EndpointSlice controller writes the
 // slices (one per resolved port); the discovery's informer feeds a real pool — a pod turning
 // not-ready or terminating leaves the live view — and the gateway process routes requests to
-// exactly the ready backends. The traffic never leaves the host (the address is local).
+// exactly the ready backends.
+//
+// Where the traffic goes: EndpointSlices refuse loopback addresses, so the pods cannot be on
+// 127.0.0.1. Instead the test makes its own test host: a network namespace (fl-eps-<pid>) joined
+// to the host namespace by a veth pair with a /30 from 198.18.0.0/15, the benchmarking range.
+// The three backends run inside it (`ip netns exec`, fixtures/named-backend.ts) on the
+// namespace end's address, which every pod gets as its pod IP (as hostNetwork pods share their
+// node's), each on its own port. The gateway, in the host namespace, reaches them across the
+// veth; nothing is sent to any address of the machine's real interfaces. after() stops the
+// backends and deletes the namespace and the link, even when a test failed. Needs root for the
+// namespace; without it the test fails saying so (it is never skipped).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { networkInterfaces } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -20,10 +27,10 @@ import {
 } from '@kubernetes/client-node';
 import { createLogger } from '@faultline/kit/logging';
 import { waitFor } from '@faultline/kit/testing/child-process';
-import { freePort } from '@faultline/kit/testing/free-port';
 import { startKubernetes, type KubernetesCluster } from '@faultline/kit/testing/kubernetes';
 import { BackendPool, type DiscoveredEndpoint } from '../src/backend-pool.js';
 import { EndpointSliceDiscovery } from '../src/discovery/endpointslices.js';
+import { createTestNetwork, type TestNetwork } from './fixtures/network-namespace.js';
 import { send, startGateway } from './helpers.js';
 
 const NS = 'shop';
@@ -31,21 +38,21 @@ const NAMES = ['a', 'b', 'c'] as const;
 type Name = (typeof NAMES)[number];
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-/** The host's own IPv4 address: local delivery, and not in the ranges EndpointSlices refuse. */
-function hostAddress(): string {
-  for (const list of Object.values(networkInterfaces()))
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  throw new Error(
-    'this test needs a non-loopback IPv4 address on the host (EndpointSlices refuse 127.0.0.0/8)',
-  );
-}
+const BACKEND_ENTRY = fileURLToPath(new URL('./fixtures/named-backend.js', import.meta.url));
 
-const HOST = hostAddress();
+let net: TestNetwork | undefined;
 let kube: KubernetesCluster;
 const ports = {} as Record<Name, number>;
-const backends: Server[] = [];
-const served = new Map<Name, number>();
-const id = (n: Name) => `${HOST}:${ports[n]}`;
+/** The pods' IP: the namespace end of the test's own veth. */
+const podIP = () => net!.innerAddress;
+const id = (n: Name) => `${podIP()}:${ports[n]}`;
+
+/** How many requests (other than /readyz) backend `n` answered, as it counts them itself. */
+async function served(n: Name): Promise<number> {
+  const r = await send(`http://${id(n)}/served`);
+  assert.equal(r.status, 200, r.text);
+  return (r.json as { served: number }).served;
+}
 
 function deployment(n: Name): KubernetesObject {
   return {
@@ -73,16 +80,18 @@ function deployment(n: Name): KubernetesObject {
 }
 
 before(async () => {
+  net = await createTestNetwork(`fl-eps-${process.pid}`, 'endpointslices.test');
   for (const n of NAMES) {
-    ports[n] = await freePort(HOST);
-    const srv = createServer((req, res) => {
-      if (req.url !== '/readyz') served.set(n, (served.get(n) ?? 0) + 1);
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(n);
+    const proc = net.start(process.execPath, [BACKEND_ENTRY], {
+      env: { ...process.env, BACKEND_HOST: net.innerAddress, BACKEND_NAME: n },
     });
-    await new Promise<void>((resolve) => srv.listen(ports[n], HOST, resolve));
-    backends.push(srv);
+    const port = await waitFor(() => {
+      if (proc.child.exitCode !== null) throw new Error(`backend ${n} exited:\n${proc.output()}`);
+      return /^listening \S+:(\d+)$/m.exec(proc.output())?.[1];
+    }, `backend ${n} to listen inside ${net.name}`);
+    ports[n] = Number(port);
   }
-  kube = await startKubernetes({ podIP: HOST });
+  kube = await startKubernetes({ podIP: podIP() });
   await kube.createNamespace(NS);
   await kube.create(
     [
@@ -102,8 +111,11 @@ before(async () => {
   for (const n of NAMES) await kube.waitForWorkload('Deployment', NS, `booking-${n}`);
 });
 after(async () => {
-  await kube?.stop();
-  for (const s of backends) s.close();
+  try {
+    await kube?.stop();
+  } finally {
+    await net?.remove();
+  }
 });
 
 const core = () => kube.admin.makeApiClient(CoreV1Api);
@@ -241,9 +253,14 @@ test('the gateway routes through real discovery to exactly the ready backends', 
       'gateway drops it',
       30_000,
     );
-    const before = served.get('c') ?? 0;
+    const before = { a: await served('a'), b: await served('b'), c: await served('c') };
     assert.deepEqual(await spread(30), ['a', 'b'], 'only the ready ones serve');
-    assert.equal(served.get('c') ?? 0, before, 'the not-ready backend got no request');
+    assert.equal(await served('c'), before.c, 'the not-ready backend got no request');
+    assert.equal(
+      (await served('a')) - before.a + (await served('b')) - before.b,
+      30,
+      'the ready backends counted every request, once',
+    );
     await kube.simulator.setReady(NS, out, true);
   } finally {
     await gw.stop();
