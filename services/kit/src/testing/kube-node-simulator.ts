@@ -5,7 +5,8 @@
  * Node authorizer and NodeRestriction apply) it registers the Node, renews its Lease, reports
  * bound pods Running and Ready with a pod IP, and completes a deleted pod's termination (the
  * final delete with grace 0 and a UID precondition). Containers are not run: a pod IP is a
- * loopback address where a test may run a real local process, so traffic follows discovery.
+ * loopback address, or one on a test host the test created, where it runs a real process, so
+ * traffic follows discovery.
  *
  * Why TypeScript with @kubernetes/client-node rather than sigs.k8s.io/kwok: the behaviour the
  * tests need is a hundred lines over an informer, it needs no second Go build, and tests steer
@@ -38,7 +39,8 @@ export interface NodeSimulatorOptions {
   /**
    * The IP of every pod when there is no pool, as for hostNetwork pods. Default 127.0.0.1
    * (fine for anything that reads pod IPs; EndpointSlices refuse loopback addresses, so tests
-   * of slice-driven traffic use the host's own address and a port per pod).
+   * of slice-driven traffic use the address of a network namespace they created, and a port
+   * per pod — never the machine's own interfaces).
    */
   podIP?: string;
   /** Called for API errors the simulator retried or gave up on (tests print them on failure). */
