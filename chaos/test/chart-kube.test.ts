@@ -76,7 +76,12 @@ test('negative control: a template without allowPrivilegeEscalation draws PodSec
 test('installed for real: every workload gets its pods, each admitted under restricted', async () => {
   const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
   assert.deepEqual(complaints(await applyAll(crds, false)), []);
-  const rest = objects.filter((o) => o.kind !== 'CustomResourceDefinition');
+  // helm test pods (hook annotation) exist only while `helm test` runs.
+  const rest = objects.filter(
+    (o) =>
+      o.kind !== 'CustomResourceDefinition' &&
+      !(o.metadata as { annotations?: Record<string, string> }).annotations?.['helm.sh/hook'],
+  );
   assert.deepEqual(complaints(await applyAll(rest, false)), []);
   const core = cluster.admin.makeApiClient(CoreV1Api);
   for (const w of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')) {

@@ -63,6 +63,7 @@ test('the rendering carries every component of the playground', async () => {
     'Role/faultline-controller',
     'RoleBinding/faultline-controller',
     'CustomResourceDefinition/experiments.chaos.faultline.dev',
+    'Pod/faultline-test',
   ])
     assert.ok(names.has(n), `${n} is rendered`);
   const deployment = (name: string) =>
