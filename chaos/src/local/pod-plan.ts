@@ -120,7 +120,7 @@ export function buildPlan(inp: PlanInputs): Plan {
       name: m.name,
       service: 'etcd',
       // Opted in to chaos: locally a member has no agent of its own, so a partition of it is
-      // made at every agent link that leads to it (see chaos/src/engine/local-driver.ts).
+      // made at every agent link that leads to it (see chaos/src/local/local-driver.ts).
       labels: {
         app: 'etcd',
         tier: 'infra',
