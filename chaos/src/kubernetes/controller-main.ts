@@ -8,7 +8,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { env, loadConfig } from '@faultline/kit/config';
 import { createHttpApp } from '@faultline/kit/http';
-import { createLogger } from '@faultline/kit/logging';
+import { createLogger, logLevelFromEnv } from '@faultline/kit/logging';
 import { createMetrics } from '@faultline/kit/metrics';
 import { Probes } from '@faultline/kit/probes';
 import { serve } from '@faultline/kit/service';
@@ -34,7 +34,10 @@ const config = loadConfig('FAULTLINE_CONTROLLER', {
   HOST: env.string('0.0.0.0'),
   PORT: env.port(8080),
 });
-const logger = createLogger({ service: 'faultline-controller' });
+const logger = createLogger({
+  service: 'faultline-controller',
+  level: logLevelFromEnv(process.env),
+});
 const metrics = createMetrics();
 const probes = new Probes();
 const errors = new Counter({
