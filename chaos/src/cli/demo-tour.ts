@@ -117,4 +117,11 @@ export async function runTour(state: PlaygroundState, say: Say): Promise<void> {
     );
   say(`  ${state.tracing.note}`);
   say('  try: kill -9 the leader (faultline status --json shows pids) and watch /leader change');
+  say(
+    '  try: faultline chaos run chaos/examples/redis-latency-200ms.yaml   one experiment: apply, verify, recover',
+  );
+  say('  try: faultline gameday run gamedays/booking-under-chaos.yaml --phase-scale 0.2');
+  say(
+    '       a game day in about 75 s: load, a chaos schedule, checkers, a verdict and its reports',
+  );
 }
