@@ -19,7 +19,7 @@ export function gameDaySummary(j: Journal, files: Record<string, string>): strin
     );
     for (const d of v.detection)
       lines.push(
-        `    ${d.experimentId}: detected ${d.timeToDetectMs === null ? 'not at all' : `after ${secs(d.timeToDetectMs)} (${d.alert})`}`,
+        `    ${d.experimentId}: ${d.timeToDetectMs === null ? 'not detected (no page or ticket alert fired)' : `detected after ${secs(d.timeToDetectMs)} (${d.alert})`}`,
       );
     for (const r of v.recovery)
       lines.push(
