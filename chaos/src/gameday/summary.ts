@@ -1,4 +1,5 @@
 /** The end-of-game-day summary for the terminal: verdict, per-SLO figures, faults, checkers, files. */
+import { parseDuration } from '@faultline/slos/duration';
 import type { Journal } from './journal.js';
 
 const pct = (v: number | null | undefined, digits = 3) =>
@@ -12,6 +13,8 @@ export function gameDaySummary(j: Journal, files: Record<string, string>): strin
   for (const v of j.verdicts) {
     const worst = Object.entries(v.worstBurnRate)
       .filter(([, w]) => w !== null)
+      // Shortest window first: 5s, 30s, 1m … 30d, not the keys' string order.
+      .sort(([a], [b]) => (parseDuration(a) ?? 0) - (parseDuration(b) ?? 0))
       .map(([w, b]) => `${w} ×${b!.value.toFixed(1)}`)
       .join(', ');
     lines.push(
