@@ -4,7 +4,8 @@
  * admin), with a real agent as booking-0's sidecar: the finalizer; invalid specs refused by the
  * CRD schema where it can say so and by the controller (Failed) where it cannot; refusal; the
  * happy path through the status subresource; deletion recovering faults; restart-safety (a
- * controller stopped mid-run without recovering, a new one resumes or recovers); a stale
+ * controller stopped mid-run without recovering, a new one resumes or recovers, re-applying
+ * with the run's recorded seed on the recorded pods); a stale
  * resourceVersion answered 409 and retried; 403 for what the Role does not grant; and every
  * shipped example accepted once stored by the API server (its structural defaults included).
  */
@@ -15,10 +16,11 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { AppsV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { createLogger } from '@faultline/kit/logging';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import { ExperimentController, RECOVER_FINALIZER } from '../src/kubernetes/controller.js';
-import { KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
+import { AGENT_PORT_ANNOTATION, KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
 import { ExperimentResources } from '../src/kubernetes/experiment-resources.js';
 import type { ExperimentObject } from '../src/kubernetes/experiment-resources.js';
 import { MERGE_PATCH } from '../src/kubernetes/kube-apis.js';
@@ -27,6 +29,7 @@ import { PARTITIONED_POD_LABEL } from '../src/kubernetes/network-policy-partitio
 import {
   bookingStatefulSet,
   CONTROLLER_SA,
+  deployment,
   OPT_IN,
   rbacFor,
   startChaosCluster,
@@ -47,6 +50,7 @@ import {
   startTestController,
   waitForStatus,
 } from './kube-cluster-helpers.js';
+import { startAgent } from './agent-helpers.js';
 import type { BookingSidecar, TestControllerOptions } from './kube-cluster-helpers.js';
 
 const NS = 'chaos-controller';
@@ -324,6 +328,86 @@ describe('ExperimentController under its ServiceAccount', () => {
     assert.deepEqual(sidecar.agent.activeFaults(), []);
   });
 
+  test('restart-safety, seed: a restarted controller re-applies exactly what it applied (the drawn seed, the same pod, the same parameters)', async () => {
+    // One agent per pod, so where a fault landed is observable; mode one without spec.seed, so
+    // the pod and the jitter draws come from a seed drawn at random for this run.
+    const shards = ['a', 'b', 'c'];
+    const agents = await Promise.all(
+      shards.map(() =>
+        startAgent([{ name: 'redis', target: '127.0.0.1:9' }], undefined, sidecar.tokenFile),
+      ),
+    );
+    const apps = cluster.kube.admin.makeApiClient(AppsV1Api);
+    try {
+      await cluster.kube.create(shards.map((s, i) => shardDeployment(s, adminPort(agents[i]!))));
+      for (const s of shards) await cluster.kube.waitForWorkload('Deployment', NS, `seeded-${s}`);
+      const faultsByShard = () =>
+        agents.map((ag) => ag.activeFaults().filter((f) => f.experiment === 'seeded'));
+      const a = await startController({ renewIntervalMs: 100 }); // TTL 300 ms
+      await createExperiment(admin(), NS, 'seeded', {
+        target: { service: 'seeded', mode: 'one', link: 'redis' },
+        fault: { type: 'latency', latencyMs: 40, jitterMs: 20 },
+        duration: '20s',
+      });
+      const applied = await waitForApplied('seeded');
+      const seed = applied.seed;
+      assert.equal(typeof seed, 'number', 'the run records its seed');
+      const [target] = applied.targets ?? [];
+      const shard = shards.findIndex((s) => target?.pod.startsWith(`seeded-${s}-`));
+      assert.ok(shard >= 0, `target ${target?.pod}`);
+      const before = faultsByShard();
+      assert.deepEqual(
+        before.map((f) => f.length),
+        shards.map((_, i) => (i === shard ? 1 : 0)),
+        'one fault, on the recorded pod',
+      );
+      const first = before[shard]![0]!;
+      assert.equal(first.params.seed, seed, 'the first target draws from the run seed');
+      await stopController(a);
+      await waitFor(
+        () => faultsByShard().every((f) => f.length === 0) || undefined,
+        'expired by TTL',
+        5_000,
+      );
+      await startController({ renewIntervalMs: 100 });
+      const resumed = await waitForStatus(
+        admin(),
+        NS,
+        'seeded',
+        (x) => cond(x, 'Resumed') !== undefined,
+        'Resumed',
+      );
+      assert.equal(cond(resumed, 'Resumed')?.reason, 'FaultsReapplied');
+      assert.equal(resumed.seed, seed);
+      assert.deepEqual(resumed.targets, applied.targets);
+      const after = faultsByShard();
+      assert.deepEqual(
+        after.map((f) => f.length),
+        shards.map((_, i) => (i === shard ? 1 : 0)),
+        're-applied on the same pod, and only there',
+      );
+      const again = after[shard]![0]!;
+      assert.notEqual(again.id, first.id, 'a new fault');
+      assert.deepEqual(
+        { type: again.type, link: again.link, params: again.params },
+        { type: first.type, link: first.link, params: first.params },
+        'the same fault and parameters, seed included',
+      );
+      await deleteExperiment(admin(), NS, 'seeded');
+      await waitFor(
+        async () => (await readExperiment(admin(), NS, 'seeded')) === undefined,
+        'object deleted',
+        20_000,
+      );
+      assert.deepEqual(faultsByShard().flat(), [], 'recovered on deletion');
+    } finally {
+      for (const c of controllers.splice(0)) await c.stop();
+      for (const s of shards)
+        await apps.deleteNamespacedDeployment({ name: `seeded-${s}`, namespace: NS });
+      await Promise.all(agents.map((ag) => ag.stop()));
+    }
+  });
+
   test('restart-safety, time up: a new controller recovers the NetworkPolicy and completes', async () => {
     const a = await startController();
     await createExperiment(admin(), NS, 'cut-short', {
@@ -513,6 +597,30 @@ describe('ExperimentController under its ServiceAccount', () => {
     );
   });
 });
+
+/**
+ * One pod of the `seeded` service per Deployment, whose agent-port annotation points at that
+ * shard's own agent.
+ */
+function shardDeployment(shard: string, agentPort: number): V1Deployment {
+  const d = deployment(NS, 'seeded', 1);
+  const labels = { app: 'seeded', shard };
+  return {
+    ...d,
+    metadata: { name: `seeded-${shard}`, namespace: NS },
+    spec: {
+      ...d.spec!,
+      selector: { matchLabels: labels },
+      template: {
+        ...d.spec!.template,
+        metadata: {
+          labels: { ...labels, ...OPT_IN },
+          annotations: { [AGENT_PORT_ANNOTATION]: String(agentPort) },
+        },
+      },
+    },
+  };
+}
 
 interface Rule {
   apiGroups: string[];

@@ -94,6 +94,15 @@ export const experimentStatusSchema = z
     observedGeneration: z.number().int().optional().describe('metadata.generation last acted on.'),
     conditions: z.array(experimentConditionSchema).optional(),
     targets: z.array(recordedTargetSchema).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(0xffff_ffff)
+      .optional()
+      .describe(
+        "The seed the run used (spec.seed, or the random one drawn): it chose the targets and seeds the faults' randomness; a restarted controller re-applies with it.",
+      ),
     verification: z.array(verificationResultSchema).optional(),
     rounds: z
       .number()

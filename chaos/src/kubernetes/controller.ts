@@ -299,6 +299,7 @@ export class ExperimentController {
         message: `dry run, nothing was changed: ${explainExperiment(experiment, resolution).text}`,
         finishedAt: now(),
         targets: recorded,
+        seed: resolution.plan.seed,
         ...gen,
         conditions: [validated, safe],
       });
@@ -321,6 +322,9 @@ export class ExperimentController {
       startedAt: new Date(startedAt).toISOString(),
       endsAt: new Date(endsAt).toISOString(),
       targets: recorded,
+      // Re-applying after a restart must use the seed that was applied, not spec.seed (absent
+      // when the seed was drawn at random).
+      seed: resolution.plan.seed,
       ...(spec.repeat ? { rounds: 1 } : {}),
       ...gen,
     };
@@ -455,7 +459,7 @@ export class ExperimentController {
       return Math.max(1, Math.min(pollMs, endsAt - now, nextRoundAt - now));
     }
     const ttlMs = this.#renewMs * 3;
-    const orders = this.#ordersFor(name, spec, status.targets ?? []);
+    const orders = this.#ordersFor(name, spec, status);
     let known = this.#applied.get(name);
     const resumed = known === undefined;
     if (known === undefined) {
@@ -609,7 +613,7 @@ export class ExperimentController {
     const name = obj.metadata.name ?? '';
     const parsed = parseExperimentObjectSpec(obj, this.#o.schema);
     if (!parsed.ok) return [];
-    const orders = this.#ordersFor(name, parsed.spec, obj.status?.targets ?? []);
+    const orders = this.#ordersFor(name, parsed.spec, obj.status ?? {});
     const known = this.#applied.get(name) ?? [];
     const found = (await Promise.all(orders.map((o) => this.#o.driver.discoverApplied(o)))).flat();
     const all = [...known];
@@ -666,12 +670,17 @@ export class ExperimentController {
     };
   }
 
+  /**
+   * The orders of a run in flight, from its status: the recorded targets and the seed they were
+   * applied with (an object from a controller that did not record it: `spec.seed`, else 0).
+   */
   #ordersFor(
     experimentId: string,
     spec: Experiment['spec'],
-    targets: readonly RecordedTarget[],
+    status: Pick<ExperimentStatus, 'targets' | 'seed'>,
   ): FaultOrder[] {
-    return targets.map((t, i) =>
+    const seed = status.seed ?? spec.seed ?? 0;
+    return (status.targets ?? []).map((t, i) =>
       this.#order(
         experimentId,
         spec,
@@ -684,7 +693,7 @@ export class ExperimentController {
           ...(t.role ? { role: t.role } : {}),
         },
         i,
-        spec.seed ?? 0,
+        seed,
       ),
     );
   }
