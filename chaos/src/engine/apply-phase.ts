@@ -4,31 +4,21 @@
  */
 import { context, trace, SpanStatusCode } from '@opentelemetry/api';
 import type { CandidatePod } from '../experiment/targeting.js';
-import type { AppliedFault, FaultOrder } from './platform-driver.js';
+import { applyOrder, faultOrders } from './fault-run.js';
+import type { AppliedOrder } from './fault-run.js';
+import type { FaultOrder } from './platform-driver.js';
 import { liveOf, tracer } from './run-context.js';
 import type { RunContext } from './run-context.js';
-
-/** A fault order and what it applied. */
-export interface AppliedOrder {
-  order: FaultOrder;
-  done: AppliedFault[];
-}
 
 export async function applyPhase(
   ctx: RunContext,
   round: readonly CandidatePod[],
 ): Promise<AppliedOrder[]> {
   const live = liveOf(ctx);
-  const spec = ctx.experiment.spec;
-  const orders: FaultOrder[] = round.map((target, i) => ({
-    experimentId: ctx.id,
-    fault: spec.fault,
-    target,
-    ...(spec.target.link === undefined ? {} : { link: spec.target.link }),
-    ttlMs: ctx.ttlMs,
-    // One stream of draws per target, still replayable from the run's seed.
-    seed: (ctx.seed + i) >>> 0,
-  }));
+  const orders = faultOrders(
+    { experimentId: ctx.id, spec: ctx.experiment.spec, ttlMs: ctx.ttlMs, seed: ctx.seed },
+    round,
+  );
   const applied = await Promise.all(orders.map((order) => applyOne(ctx, order)));
   ctx.record.timings.applied ??= Date.now();
   ctx.save();
@@ -44,8 +34,9 @@ async function applyOne(ctx: RunContext, order: FaultOrder): Promise<AppliedOrde
     { attributes: { 'faultline.experiment': ctx.id, 'faultline.fault.target': order.target.name } },
     trace.setSpan(context.active(), live.span),
   );
-  try {
-    const done = await ctx.action.apply(ctx.driver, order);
+  const outcome = await applyOrder(ctx.driver, ctx.action, order);
+  if (outcome.ok) {
+    const { done } = outcome;
     ctx.record.applied.push(...done);
     for (const a of done) {
       live.metrics.applied.inc(live.labels);
@@ -56,10 +47,9 @@ async function applyOne(ctx: RunContext, order: FaultOrder): Promise<AppliedOrde
     }
     if (ctx.action.oneShot) fspan.end();
     return { order, done };
-  } catch (e) {
-    fspan.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).message });
-    fspan.end();
-    live.fail('apply', `${order.target.name}: ${(e as Error).message}`);
-    return undefined;
   }
+  fspan.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
+  fspan.end();
+  live.fail('apply', `${order.target.name}: ${outcome.error.message}`);
+  return undefined;
 }

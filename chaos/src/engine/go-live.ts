@@ -5,7 +5,8 @@
  */
 import { ExperimentMetrics } from './experiment-metrics.js';
 import { grafanaAnnotations } from './grafana-annotations.js';
-import { recordedTarget, tracer } from './run-context.js';
+import { recordedTarget } from './fault-run.js';
+import { tracer } from './run-context.js';
 import type { LiveRun, RunContext } from './run-context.js';
 import type { CandidatePod } from '../experiment/targeting.js';
 

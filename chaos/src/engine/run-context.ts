@@ -8,7 +8,6 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import type { Experiment } from '../experiment/spec.js';
-import type { CandidatePod } from '../experiment/targeting.js';
 import type { AbortTrip } from './abort-watch.js';
 import type { ExperimentMetrics } from './experiment-metrics.js';
 import { FAULT_ACTIONS } from './fault-actions.js';
@@ -139,9 +138,4 @@ export function liveOf(ctx: RunContext): LiveRun {
 /** A run id: the experiment's name, a time and a few random bits (agent ids allow 64 chars). */
 function runId(name: string): string {
   return `${name.slice(0, 40)}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
-}
-
-/** How a target is written into the record. */
-export function recordedTarget(t: CandidatePod): RunRecord['targets'][number] {
-  return { pod: t.name, ...(t.uid ? { uid: t.uid } : {}), ...(t.role ? { role: t.role } : {}) };
 }

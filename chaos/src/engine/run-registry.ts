@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExperimentPhase, VerificationResult } from '../experiment/status.js';
+import type { ExperimentPhase, RecordedTarget, VerificationResult } from '../experiment/status.js';
 import type { AppliedFault } from './platform-driver.js';
 
 /** Timestamps (ms since the epoch) the engine reports for each step. */
@@ -32,7 +32,8 @@ export interface RunRecord {
   /** Prometheus scrape address of the engine's metrics while it runs. */
   metricsUrl?: string;
   fault: string;
-  targets: { pod: string; uid?: string; role?: string }[];
+  /** The targets as recorded at apply time (shared with the controller's status). */
+  targets: RecordedTarget[];
   /** Every fault applied, with where it lives; recovery uses exactly these. */
   applied: AppliedFault[];
   /** Applied records already recovered (agent fault ids or pod names of one-shots). */

@@ -3,7 +3,8 @@
  * saw. A check that throws is a result ("not-verified: verification failed"), never a crash.
  */
 import type { VerificationResult } from '../experiment/status.js';
-import type { AppliedOrder } from './apply-phase.js';
+import { verifyApplied } from './fault-run.js';
+import type { AppliedOrder } from './fault-run.js';
 import { liveOf } from './run-context.js';
 import type { RunContext } from './run-context.js';
 
@@ -12,20 +13,7 @@ export async function verifyPhase(
   applied: readonly AppliedOrder[],
 ): Promise<VerificationResult[]> {
   const live = liveOf(ctx);
-  const results = await Promise.all(
-    applied.map(async ({ order, done }) => {
-      try {
-        return await ctx.driver.verify(order, done);
-      } catch (e) {
-        return {
-          pod: order.target.name,
-          outcome: 'not-verified',
-          observed: `verification failed: ${(e as Error).message}`,
-          at: new Date().toISOString(),
-        } satisfies VerificationResult;
-      }
-    }),
-  );
+  const results = await verifyApplied(ctx.driver, applied);
   ctx.record.timings.verified ??= Date.now();
   for (const v of results) {
     ctx.record.verification.push(v);

@@ -18,13 +18,20 @@ import { TERMINAL_PHASES } from '../experiment/status.js';
 import type {
   ExperimentCondition,
   ExperimentStatus,
-  RecordedTarget,
   VerificationResult,
 } from '../experiment/status.js';
 import { resolveTargetsOn } from '../experiment/targeting.js';
-import type { CandidatePod } from '../experiment/targeting.js';
 import { checkAbortConditions } from '../engine/abort-watch.js';
 import { FAULT_ACTIONS } from '../engine/fault-actions.js';
+import {
+  applyOrders,
+  faultOrders,
+  notVerified,
+  recordedTarget,
+  targetOfRecord,
+  verifyApplied,
+} from '../engine/fault-run.js';
+import type { AppliedOrder, OrderRun } from '../engine/fault-run.js';
 import type { AppliedFault, FaultOrder } from '../engine/platform-driver.js';
 import { parseExperimentObjectSpec } from './experiment-resources.js';
 import type { ExperimentObject, ExperimentResources } from './experiment-resources.js';
@@ -339,21 +346,14 @@ export class ExperimentController {
     });
 
     const action = FAULT_ACTIONS[spec.fault.type];
-    const orders = targets.map((t, i) => this.#order(name, spec, t, i, resolution.plan.seed));
-    const applied: AppliedFault[] = [];
+    const orders = faultOrders(this.#orderRun(name, spec, resolution.plan.seed), targets);
+    const outcomes = await applyOrders(driver, action, orders);
+    const perOrder: AppliedOrder[] = [];
     const errors: string[] = [];
-    const perOrder = await Promise.all(
-      orders.map(async (order) => {
-        try {
-          const done = await action.apply(driver, order);
-          applied.push(...done);
-          return { order, done };
-        } catch (e) {
-          errors.push(`${order.target.name}: ${(e as Error).message}`);
-          return undefined;
-        }
-      }),
-    );
+    for (const o of outcomes)
+      if (o.ok) perOrder.push(o);
+      else errors.push(`${o.order.target.name}: ${o.error.message}`);
+    const applied: AppliedFault[] = perOrder.flatMap((p) => p.done);
     this.#applied.set(name, applied);
     if (errors.length > 0) {
       // Half an experiment is not what was asked for: undo the rest.
@@ -372,22 +372,7 @@ export class ExperimentController {
       this.#applied.delete(name);
       return undefined;
     }
-    const verification: VerificationResult[] = await Promise.all(
-      perOrder
-        .filter((p) => p !== undefined)
-        .map(async ({ order, done }) => {
-          try {
-            return await driver.verify(order, done);
-          } catch (e) {
-            return {
-              pod: order.target.name,
-              outcome: 'not-verified' as const,
-              observed: `verification failed: ${(e as Error).message}`,
-              at: now(),
-            };
-          }
-        }),
-    );
+    const verification: VerificationResult[] = await verifyApplied(driver, perOrder);
     await resources.patchStatus(namespace, name, {
       ...base,
       conditions: [
@@ -574,20 +559,17 @@ export class ExperimentController {
       );
     } else {
       const action = FAULT_ACTIONS[spec.fault.type];
+      const orders = faultOrders(
+        this.#orderRun(name, spec, resolution.plan.seed),
+        resolution.plan.targets,
+      );
+      const inRound = (message: string) => `round ${round}: ${message}`;
       const results = await Promise.all(
-        resolution.plan.targets.map(async (t, i) => {
-          const order = this.#order(name, spec, t, i, resolution.plan.seed);
-          try {
-            return await driver.verify(order, await action.apply(driver, order));
-          } catch (e) {
-            return {
-              pod: t.name,
-              outcome: 'not-verified' as const,
-              observed: `round ${round}: ${(e as Error).message}`,
-              at: new Date().toISOString(),
-            };
-          }
-        }),
+        (await applyOrders(driver, action, orders)).map(async (o) =>
+          o.ok
+            ? (await verifyApplied(driver, [o], inRound))[0]!
+            : notVerified(o.order.target.name, inRound(o.error.message)),
+        ),
       );
       targets = [...targets, ...resolution.plan.targets.map((t) => recordedTarget(t))];
       verification = [...verification, ...results];
@@ -653,21 +635,8 @@ export class ExperimentController {
     };
   }
 
-  #order(
-    experimentId: string,
-    spec: Experiment['spec'],
-    target: CandidatePod,
-    i: number,
-    seed: number,
-  ): FaultOrder {
-    return {
-      experimentId,
-      fault: spec.fault,
-      target,
-      ...(spec.target.link === undefined ? {} : { link: spec.target.link }),
-      ttlMs: this.#renewMs * 3,
-      seed: (seed + i) >>> 0,
-    };
+  #orderRun(experimentId: string, spec: Experiment['spec'], seed: number): OrderRun {
+    return { experimentId, spec, ttlMs: this.#renewMs * 3, seed };
   }
 
   /**
@@ -679,34 +648,12 @@ export class ExperimentController {
     spec: Experiment['spec'],
     status: Pick<ExperimentStatus, 'targets' | 'seed'>,
   ): FaultOrder[] {
-    const seed = status.seed ?? spec.seed ?? 0;
-    return (status.targets ?? []).map((t, i) =>
-      this.#order(
-        experimentId,
-        spec,
-        {
-          name: t.pod,
-          namespace: t.namespace ?? this.#o.namespace,
-          service: t.service ?? spec.target.service,
-          labels: {},
-          ...(t.uid ? { uid: t.uid } : {}),
-          ...(t.role ? { role: t.role } : {}),
-        },
-        i,
-        seed,
-      ),
+    const defaults = { namespace: this.#o.namespace, service: spec.target.service };
+    return faultOrders(
+      this.#orderRun(experimentId, spec, status.seed ?? spec.seed ?? 0),
+      (status.targets ?? []).map((t) => targetOfRecord(t, defaults)),
     );
   }
-}
-
-function recordedTarget(t: CandidatePod): RecordedTarget {
-  return {
-    pod: t.name,
-    namespace: t.namespace,
-    service: t.service,
-    ...(t.uid ? { uid: t.uid } : {}),
-    ...(t.role ? { role: t.role } : {}),
-  };
 }
 
 function condition(
