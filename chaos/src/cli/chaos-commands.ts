@@ -22,6 +22,7 @@ import { isKubernetesCliError, openKubernetesDriver } from './kubernetes-platfor
 import type { KubernetesCliOptions } from './kubernetes-platform.js';
 import { stateDirOf } from './local-commands.js';
 import { fail, progress, table } from './output.js';
+import { grafanaOption } from './grafana-option.js';
 
 export interface ChaosCommonOptions {
   stateDir?: string;
@@ -104,6 +105,7 @@ export async function chaosRun(file: string, o: ChaosRunOptions): Promise<void> 
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.renewInterval !== undefined ? { renewIntervalMs: o.renewInterval } : {}),
     dryRun: o.dryRun === true,
+    ...grafanaOption(),
     signal: stop.signal,
     onProgress: progress,
   }).catch((e: unknown) =>

@@ -17,6 +17,7 @@ import { runGameDay } from '../gameday/run-gameday.js';
 import { gameDaySummary } from '../gameday/summary.js';
 import { stateDirOf } from './local-commands.js';
 import { fail, progress } from './output.js';
+import { grafanaOption } from './grafana-option.js';
 
 export interface GameDayRunOptions {
   platform: string;
@@ -106,6 +107,7 @@ export async function gameDayRun(file: string, o: GameDayRunOptions): Promise<vo
     say: progress,
     signal: stop.signal,
     ...(o.renewInterval ? { renewIntervalMs: Number(o.renewInterval) } : {}),
+    ...grafanaOption(),
   });
   const files = await writeReports(journal, outDir);
   process.stdout.write(`\n${gameDaySummary(journal, { ...files })}\n`);

@@ -37,7 +37,7 @@ export async function goLive(
     labels,
     span,
     faultSpans: new Map(),
-    annotations: grafanaAnnotations(o.env ?? process.env, (m) => say(`warning: ${m}`)),
+    annotations: grafanaAnnotations(o.grafana, (m) => say(`warning: ${m}`)),
     failures: [],
     applyFailed: false,
     stop: new AbortController(),

@@ -1,22 +1,35 @@
 /**
- * Grafana annotations for an experiment's start and end, when `GRAFANA_URL` is set (with
- * `GRAFANA_TOKEN` as a bearer token, or user:password in the URL). Without a URL: nothing.
+ * Grafana annotations for an experiment's start and end, posted to a Grafana the caller names
+ * (the CLI reads `GRAFANA_URL` and `GRAFANA_TOKEN` once: {@link grafanaFromEnv}). No Grafana:
+ * nothing is posted.
  */
 export interface AnnotationSink {
   annotate(text: string, tags: string[], time?: number, timeEnd?: number): Promise<void>;
 }
 
+/** Where annotations go: Grafana's base URL (user:password in it for basic auth) and a token. */
+export interface GrafanaTarget {
+  url: string;
+  /** Sent as a bearer token when the URL carries no user:password. */
+  token?: string;
+}
+
+/** `GRAFANA_URL` (and `GRAFANA_TOKEN`) from the environment, for an entry point to read once. */
+export function grafanaFromEnv(env: NodeJS.ProcessEnv): GrafanaTarget | undefined {
+  if (!env.GRAFANA_URL) return undefined;
+  return { url: env.GRAFANA_URL, ...(env.GRAFANA_TOKEN ? { token: env.GRAFANA_TOKEN } : {}) };
+}
+
 export function grafanaAnnotations(
-  env: NodeJS.ProcessEnv,
+  grafana: GrafanaTarget | undefined,
   onError: (message: string) => void,
 ): AnnotationSink {
-  const base = env.GRAFANA_URL;
-  if (!base) return { annotate: async () => {} };
-  const url = new URL('/api/annotations', base);
+  if (!grafana) return { annotate: async () => {} };
+  const url = new URL('/api/annotations', grafana.url);
   const auth = url.username
     ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
-    : env.GRAFANA_TOKEN
-      ? `Bearer ${env.GRAFANA_TOKEN}`
+    : grafana.token
+      ? `Bearer ${grafana.token}`
       : undefined;
   url.username = '';
   url.password = '';

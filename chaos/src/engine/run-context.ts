@@ -16,6 +16,7 @@ import type { AnnotationSink } from './grafana-annotations.js';
 import type { PlatformDriver } from './platform-driver.js';
 import { writeRun } from './run-registry.js';
 import type { RunRecord } from './run-registry.js';
+import type { GrafanaTarget } from './grafana-annotations.js';
 
 export interface RunOptions {
   driver: PlatformDriver;
@@ -43,7 +44,8 @@ export interface RunOptions {
   onProgress: (line: string) => void;
   /** Called with the record after every step (a game day follows its active faults this way). */
   onRecord?: (record: Readonly<RunRecord>) => void;
-  env?: NodeJS.ProcessEnv;
+  /** Where start/end annotations go (the CLI reads GRAFANA_URL once); none: no annotations. */
+  grafana?: GrafanaTarget;
 }
 
 /** Why the hold ended. */

@@ -37,6 +37,7 @@ import { ScheduleRun } from './schedule-run.js';
 import { evaluateSteadyState } from './steady-state.js';
 import { slowestTraces } from './traces.js';
 import { judgeFault, overallVerdict, VERDICT_EXIT_CODES } from './verdict.js';
+import type { GrafanaTarget } from '../engine/grafana-annotations.js';
 
 /** Exit code of a refusal (bad spec, safety, overrides that do not match the platform). */
 export const EXIT_REFUSED = 2;
@@ -54,6 +55,8 @@ export interface GameDayOptions {
   progressEveryMs?: number;
   /** How often agent faults are renewed (TTL three times this). Engine default when absent. */
   renewIntervalMs?: number;
+  /** Where each experiment's start/end annotations go (read once by the CLI). */
+  grafana?: GrafanaTarget;
 }
 
 export async function runGameDay(o: GameDayOptions): Promise<Journal> {
@@ -228,7 +231,7 @@ export async function runGameDay(o: GameDayOptions): Promise<Journal> {
   if (o.signal?.aborted) onSignal();
   else o.signal?.addEventListener('abort', onSignal, { once: true });
 
-  const schedule = new ScheduleRun(platform, loaded.schedule, say, o.renewIntervalMs);
+  const schedule = new ScheduleRun(platform, loaded.schedule, say, o.renewIntervalMs, o.grafana);
   const live: LiveState = {
     phase: 'baseline',
     phaseStart: 0,

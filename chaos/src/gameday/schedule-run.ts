@@ -5,6 +5,7 @@
  * them all: each recovers what it applied; those not yet started never start.
  */
 import { abortableSleep } from '../engine/abortable-sleep.js';
+import type { GrafanaTarget } from '../engine/grafana-annotations.js';
 import { runExperiment } from '../engine/experiment-run.js';
 import type { RunOutcome } from '../engine/experiment-run.js';
 import type { RunRecord } from '../engine/run-registry.js';
@@ -29,6 +30,7 @@ export class ScheduleRun {
     schedule: readonly ScheduledExperiment[],
     private readonly say: (line: string) => void,
     private readonly renewIntervalMs?: number,
+    private readonly grafana?: GrafanaTarget,
   ) {
     this.runs = schedule.map((item) => ({ item }));
   }
@@ -70,6 +72,7 @@ export class ScheduleRun {
           : {}),
         durationMs: r.item.durationMs,
         ...(this.renewIntervalMs ? { renewIntervalMs: this.renewIntervalMs } : {}),
+        ...(this.grafana ? { grafana: this.grafana } : {}),
         // The game day prints its own progress; the engine's remaining-time lines would repeat it.
         progressEveryMs: Number.MAX_SAFE_INTEGER,
         signal: this.#stop.signal,
