@@ -97,6 +97,42 @@ journey: [{ op: leader, weight: 1 }]
   };
 }
 
+/**
+ * Node's floor for this work: an undici Pool sending the same GETs on the same schedule and
+ * nothing else (no history, metrics, timeouts or journey), so the generator's own cost shows.
+ */
+async function runBareUndiciChild(): Promise<ChildResult> {
+  const { Pool } = await import('undici');
+  const rate = Number(process.env.RATE);
+  const total = (rate * Number(process.env.DURATION_MS)) / 1000;
+  const pool = new Pool(process.env.TARGET!, { connections: 200, pipelining: 1 });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let sent = 0;
+  let pending = 0;
+  await new Promise<void>((done) => {
+    const settle = () => {
+      if (--pending === 0 && sent >= total) done();
+    };
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000));
+      for (; sent < due; sent++) {
+        pending++;
+        pool
+          .request({ path: '/leader', method: 'GET' })
+          .then((r) => r.body.text())
+          .then(settle, settle);
+      }
+      if (sent < total) setTimeout(tick, 1);
+      else if (pending === 0) done();
+    };
+    tick();
+  });
+  const cpu = process.cpuUsage(cpu0);
+  await pool.close();
+  return { cpuMs: (cpu.user + cpu.system) / 1000, requests: sent };
+}
+
 async function runAutocannonChild(): Promise<ChildResult> {
   // autocannon ships no types; the one call used here is typed by hand.
   const autocannon = createRequire(import.meta.url)('autocannon') as (
@@ -113,8 +149,13 @@ async function runAutocannonChild(): Promise<ChildResult> {
   return { cpuMs: (cpu.user + cpu.system) / 1000, requests: r.requests.total };
 }
 
-if (ROLE === 'generator' || ROLE === 'autocannon') {
-  const r = ROLE === 'generator' ? await runGeneratorChild() : await runAutocannonChild();
+if (ROLE === 'generator' || ROLE === 'autocannon' || ROLE === 'bare-undici') {
+  const r =
+    ROLE === 'generator'
+      ? await runGeneratorChild()
+      : ROLE === 'bare-undici'
+        ? await runBareUndiciChild()
+        : await runAutocannonChild();
   process.stdout.write(`${JSON.stringify(r)}\n`);
   process.exit(0);
 }
@@ -132,8 +173,10 @@ const bench: Benchmark = {
       };
       const gen = await child('generator', env);
       const ac = await child('autocannon', env);
+      const bare = await child('bare-undici', env);
       const genPerReq = (gen.cpuMs * 1000) / gen.requests;
       const acPerReq = (ac.cpuMs * 1000) / ac.requests;
+      const barePerReq = (bare.cpuMs * 1000) / bare.requests;
       let highest = 0;
       const lagFigures: Record<string, string> = {};
       for (const rate of LAG_RATES) {
@@ -154,6 +197,9 @@ const bench: Benchmark = {
           'generator CPU per request (µs)': genPerReq,
           'autocannon requests': ac.requests,
           'autocannon CPU per request (µs)': acPerReq,
+          'bare undici Pool CPU per request (µs)': barePerReq,
+          'generator / bare undici': genPerReq / barePerReq,
+          'bare undici / autocannon': barePerReq / acPerReq,
           ...lagFigures,
           'highest rate with lag p99 < 5 ms (req/s)': highest,
         },
@@ -168,7 +214,7 @@ const bench: Benchmark = {
         ],
         notes: [
           `${COMPARE_RATE} req/s for ${COMPARE_MS / 1000} s each, GET against a one-line node http server in its own process`,
-          'generator as faultline load runs it: history file, /metrics, per-request timeout, schedule from the scenario; autocannon: 20 connections, overallRate',
+          'generator as faultline load runs it: history file, /metrics, per-request timeout, schedule from the scenario; autocannon: 20 connections, overallRate; bare undici: a Pool on the same schedule doing nothing else (a tracked figure: the budget is against autocannon)',
           `lag steps ${LAG_RATES.join(', ')} req/s, ${LAG_MS / 1000} s each, stopping at the first miss; 2 shared cores`,
         ],
       };
