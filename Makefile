@@ -39,6 +39,10 @@ jaeger: ## Build Jaeger v2 from the Go module proxy into the per-user cache when
 kube-binaries: ## Build kube-apiserver and kube-controller-manager (tests' control plane) into the per-user cache when missing
 	@scripts/kube-binaries.sh >/dev/null || echo "make: no Kubernetes control plane binaries (reason above): the kubernetes tests fail" >&2
 
+.PHONY: schemathesis
+schemathesis: ## Install schemathesis (pinned, from PyPI) into .venv-fuzz/ when missing (API fuzzing tests)
+	@scripts/schemathesis-venv.sh >/dev/null || echo "make: no schemathesis (reason above): the API fuzzing tests fail" >&2
+
 .PHONY: helm
 helm: ## Build helm v3.22.0 into the per-user cache when missing (chart tests, kind)
 	@scripts/helm-binary.sh >/dev/null || echo "make: no helm binary (reason above): the chart tests fail" >&2
@@ -55,7 +59,7 @@ install: node_modules/.package-lock.json ## npm ci (when the lockfile changed)
 build: install ## Compile every workspace (tsc -b)
 	npx tsc -b
 
-test: deps build jaeger kube-binaries helm ## Run every test (unit + integration against real Redis, etcd, Prometheus)
+test: deps build jaeger kube-binaries helm schemathesis ## Run every test (unit + integration against real Redis, etcd, Prometheus)
 	node scripts/run-tests.mjs $(TESTS)
 
 lint: build ## ESLint (typed rules, dependency rules), Prettier, and the k6 scripts against @types/k6
