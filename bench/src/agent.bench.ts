@@ -197,12 +197,24 @@ const bench: Benchmark = {
           op: '<=',
           limit: 0.2,
           unit: ' ms',
+          peer: 'direct Redis',
+        },
+        // Issue 16 restated this budget: on 2 cores any extra TCP hop roughly halves
+        // throughput, so the agent is judged against the same hop in C.
+        {
+          name: 'redis throughput link/HAProxy on the same hop',
+          value: redisRpsLink / redisRpsHaproxy,
+          op: '>=',
+          limit: 0.9,
+          peer: 'HAProxy, mode tcp',
         },
         {
           name: 'redis throughput link/direct',
           value: redisRpsLink / redisRpsDirect,
           op: '>=',
           limit: 0.6,
+          peer: 'direct Redis',
+          gate: false,
         },
         {
           name: 'http p50 added by the link',
@@ -210,12 +222,14 @@ const bench: Benchmark = {
           op: '<=',
           limit: 0.2,
           unit: ' ms',
+          peer: 'hello service direct',
         },
         {
           name: 'http throughput link/direct',
           value: httpRpsLink / httpRpsDirect,
           op: '>=',
           limit: 0.6,
+          peer: 'hello service direct',
         },
         { name: 'http errors', value: errors, op: '<=', limit: 0 },
       ],

@@ -242,6 +242,7 @@ const bench: Benchmark = {
           value: median(fencedRatios),
           op: '>=',
           limit: 0.85,
+          peer: 'the same service with fencing off',
         });
       }
       figures['answers not 201/409/423'] = errors;

@@ -135,6 +135,7 @@ spec:
           op: '<=',
           limit: 250,
           unit: ' ms',
+          peer: 'absolute bound (issue 7)',
         },
         {
           name: 'stop → agent fault gone, p95',
@@ -142,6 +143,7 @@ spec:
           op: '<=',
           limit: 250,
           unit: ' ms',
+          peer: 'absolute bound (issue 7)',
         },
       ],
       notes: [

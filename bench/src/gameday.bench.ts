@@ -135,6 +135,7 @@ const bench: Benchmark = {
             op: '<=',
             limit: 10_000,
             unit: ' ms',
+            peer: 'absolute bound (issue 15)',
           },
         ],
         notes: [

@@ -1,6 +1,7 @@
 /**
- * The gateway's L7 proxy against HAProxy, nginx and the `http-proxy` npm package: same two
- * nginx `return 200` backends, same load tool (wrk), one run. Throughput at saturation
+ * The gateway's L7 proxy against a minimal undici-based proxy (Node's ceiling: no features),
+ * the `http-proxy` npm package, HAProxy and nginx (the C references, tracked, not gates): same
+ * two nginx `return 200` backends, same load tool (wrk), one run. Throughput at saturation
  * (closed loop, 50 connections) and the p99 latency the gateway adds at about half of its
  * saturation rate, paced with a wrk Lua `delay()` (wrk cannot hold a fixed rate; the pacing
  * approximates one: every connection waits 10 ms between requests).
@@ -77,6 +78,25 @@ let i = 0;
 http.createServer((req, res) => proxy.web(req, res, { target: targets[i++ % targets.length] })).listen(${port}, '127.0.0.1');
 `;
 
+// Node's ceiling for an L7 proxy: undici pools, round robin, hop-by-hop headers dropped, and
+// nothing else (no health, breakers, metrics or stickiness).
+const UNDICI_PROXY_SCRIPT = (require: string, port: number, targets: string[]) => `
+const { createRequire } = require('node:module');
+const { Pool } = createRequire(${JSON.stringify(require)})('undici');
+const http = require('node:http');
+const pools = ${JSON.stringify(targets)}.map((t) => new Pool(t, { connections: 256 }));
+const hop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+const strip = (h) => { const o = {}; for (const k in h) if (!hop.has(k)) o[k] = h[k]; return o; };
+let i = 0;
+http.createServer((req, res) => {
+  const body = req.method === 'GET' || req.method === 'HEAD' ? null : req;
+  pools[i++ % pools.length]
+    .request({ path: req.url, method: req.method, headers: strip(req.headers), body })
+    .then((r) => { res.writeHead(r.statusCode, strip(r.headers)); r.body.pipe(res); })
+    .catch(() => { res.writeHead(502); res.end(); });
+}).listen(${port}, '127.0.0.1');
+`;
+
 async function measure(url: string): Promise<WrkResult> {
   await runWrk({ url, connections: CONNECTIONS, durationSec: WARMUP_SEC });
   return runWrk({ url, connections: CONNECTIONS, durationSec: DURATION_SEC });
@@ -85,7 +105,7 @@ async function measure(url: string): Promise<WrkResult> {
 const bench: Benchmark = {
   name: 'gateway',
   description:
-    'L7 proxy throughput and added p99: gateway vs HAProxy vs nginx vs http-proxy (same backends, wrk)',
+    'L7 proxy throughput and added p99: gateway vs a minimal undici proxy, http-proxy, HAProxy and nginx (same backends, wrk)',
   async run(): Promise<BenchResult> {
     const notes: string[] = [];
     const figures: BenchResult['figures'] = {};
@@ -186,6 +206,21 @@ const bench: Benchmark = {
           'http-proxy npm package not installed: skipped; it must be added to bench/package.json',
         );
 
+      {
+        const port = await freePort();
+        const p = startProcess(process.execPath, [
+          '-e',
+          UNDICI_PROXY_SCRIPT(
+            benchPackage,
+            port,
+            targets.map((t) => `http://${t}`),
+          ),
+        ]);
+        procs.push(p);
+        await waitForPort(port, '127.0.0.1', 10_000, p);
+        peers.push({ name: 'undici-proxy', url: `http://127.0.0.1:${port}/` });
+      }
+
       const results = new Map<string, WrkResult>();
       for (const peer of peers) {
         const r = await measure(peer.url);
@@ -201,15 +236,14 @@ const bench: Benchmark = {
         figures[`gateway/${name} rps ratio`] = gwResult.requestsPerSec / r.requestsPerSec;
         figures[`gateway/${name} p99 ratio`] = gwResult.p99 / r.p99;
       }
-      const haproxy = results.get('haproxy');
-      if (haproxy) {
-        budgets.push({
-          name: 'gateway/HAProxy throughput',
-          value: gwResult.requestsPerSec / haproxy.requestsPerSec,
-          op: '>=',
-          limit: 0.45,
-        });
-      }
+      const undiciProxy = results.get('undici-proxy')!;
+      budgets.push({
+        name: 'gateway/minimal undici proxy throughput',
+        value: gwResult.requestsPerSec / undiciProxy.requestsPerSec,
+        op: '>=',
+        limit: 0.9,
+        peer: 'minimal undici proxy',
+      });
       const httpProxy = results.get('http-proxy');
       if (httpProxy) {
         budgets.push({
@@ -217,6 +251,20 @@ const bench: Benchmark = {
           value: gwResult.requestsPerSec / httpProxy.requestsPerSec,
           op: '>=',
           limit: 2,
+          peer: 'http-proxy 1.18',
+        });
+      }
+      const haproxy = results.get('haproxy');
+      if (haproxy) {
+        // The C reference: tracked in the table, not a gate (issue 16 restated the budget
+        // against Node's ceiling).
+        budgets.push({
+          name: 'gateway/HAProxy throughput',
+          value: gwResult.requestsPerSec / haproxy.requestsPerSec,
+          op: '>=',
+          limit: 0.45,
+          peer: 'HAProxy (C reference)',
+          gate: false,
         });
       }
 
@@ -249,11 +297,12 @@ const bench: Benchmark = {
         op: '<=',
         limit: 2,
         unit: ' ms',
+        peer: 'backend direct, same pacing',
       });
 
       notes.push(
         `wrk -t1 -c${CONNECTIONS} -d${DURATION_SEC}s after a ${WARMUP_SEC}s warm-up, per peer, one after another, same two nginx 'return 200' backends (1 worker)`,
-        'peers: HAProxy nbthread 1 (http-reuse always), nginx worker_processes 1 (upstream keepalive 128), http-proxy 1.18 in one Node process with a keep-alive agent',
+        'peers: HAProxy nbthread 1 (http-reuse always), nginx worker_processes 1 (upstream keepalive 128), http-proxy 1.18 in one Node process with a keep-alive agent, undici-proxy: undici Pools (256 connections each) in one Node process, nothing else',
         'gateway: one Node process, Prometheus metrics on, round robin; budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter; the generic outgoing-http instrumentation disabled, as on the local platform, since the gateway makes its own spans)',
         `added latency: ${paced} connections each pausing ${PACE_MS} ms between requests (wrk Lua delay) ≈ half the gateway's saturation rate; gateway p99 minus the backend's own p99 at the same pacing`,
         'the machine is shared (2 cores, other jobs running): wrk, the backend and the proxy compete for the same cores',

@@ -210,6 +210,7 @@ const bench: Benchmark = {
             op: '<=',
             limit: 1.5,
             unit: '×',
+            peer: 'autocannon, same schedule',
           },
         ],
         notes: [

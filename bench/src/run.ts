@@ -1,13 +1,15 @@
 /**
  * `make bench`: finds every `*.bench.js` beside this file, runs them one after another (never
- * in parallel: they would measure each other), prints figures and budgets, writes
- * bench/results/latest.json, and exits non-zero when a budget is missed.
+ * in parallel: they would measure each other), prints figures and budgets, ends with one table
+ * of every budget (budget, measured, peer, verdict), writes the same to
+ * bench/results/latest.json, and exits non-zero when a budget is missed or a benchmark fails.
  * `make bench BENCH=kit` runs only benchmarks whose name contains "kit".
  */
 import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatResult, passed, type BenchResult, type Benchmark } from './lib/report.js';
+import { formatResult, missed, type BenchResult, type Benchmark } from './lib/report.js';
+import { budgetRows, formatBudgetTable, type BenchFailure } from './lib/budget-table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
@@ -16,7 +18,7 @@ const files = readdirSync(here)
   .sort();
 
 const results: BenchResult[] = [];
-let failed = 0;
+const failures: BenchFailure[] = [];
 for (const file of files) {
   const mod = (await import(join(here, file))) as { default: Benchmark };
   const bench = mod.default;
@@ -27,9 +29,8 @@ for (const file of files) {
     const r = await bench.run();
     results.push(r);
     console.log(formatResult(r));
-    failed += r.budgets.filter((b) => !passed(b)).length;
   } catch (e) {
-    failed++;
+    failures.push({ name: bench.name, error: e instanceof Error ? e.message : String(e) });
     console.log(
       `!! ${bench.name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
     );
@@ -37,12 +38,15 @@ for (const file of files) {
   console.log(`   (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+const table = budgetRows(results, failures);
+const failed = results.flatMap((r) => r.budgets).filter(missed).length + failures.length;
 const out = join(here, '..', '..', 'results');
 mkdirSync(out, { recursive: true });
 writeFileSync(
   join(out, 'latest.json'),
-  JSON.stringify({ at: new Date().toISOString(), results }, null, 2),
+  JSON.stringify({ at: new Date().toISOString(), table, failures, results }, null, 2),
 );
+console.log(`\n${formatBudgetTable(table)}`);
 console.log(
   `\n${results.length} benchmark(s); ${failed === 0 ? 'all budgets met' : `${failed} budget(s) missed or benchmark(s) failed`}; results in bench/results/latest.json`,
 );

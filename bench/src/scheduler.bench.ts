@@ -121,6 +121,7 @@ const bench: Benchmark = {
             op: '<=',
             limit: budgetKill,
             unit: ' ms',
+            peer: 'lease TTL + 1 s (absolute)',
           },
           {
             name: 'SIGTERM handover p95',
@@ -128,6 +129,7 @@ const bench: Benchmark = {
             op: '<=',
             limit: 500,
             unit: ' ms',
+            peer: 'absolute bound',
           },
         ],
         notes: [

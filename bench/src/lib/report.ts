@@ -9,6 +9,10 @@ export interface Budget {
   op: '>=' | '<=';
   limit: number;
   unit?: string;
+  /** What the value is measured against, in the same run: "HAProxy on the same hop". */
+  peer?: string;
+  /** false: a tracked figure printed with its would-be verdict, not failing the run. */
+  gate?: boolean;
 }
 
 export interface BenchResult {
@@ -31,6 +35,17 @@ export function passed(b: Budget): boolean {
   return b.op === '>=' ? b.value >= b.limit : b.value <= b.limit;
 }
 
+/** PASS / FAIL for gates; tracked figures say how they compare without failing the run. */
+export function verdict(b: Budget): string {
+  if (b.gate === false) return passed(b) ? 'tracked (within)' : 'tracked (outside)';
+  return passed(b) ? 'PASS' : 'FAIL';
+}
+
+/** A missed gate: the budgets that make `make bench` exit non-zero. */
+export function missed(b: Budget): boolean {
+  return b.gate !== false && !passed(b);
+}
+
 export function formatResult(r: BenchResult): string {
   const lines = [`== ${r.name}`];
   for (const n of r.notes) lines.push(`   ${n}`);
@@ -38,7 +53,7 @@ export function formatResult(r: BenchResult): string {
     lines.push(`   ${k.padEnd(42)} ${typeof v === 'number' ? round(v) : v}`);
   for (const b of r.budgets) {
     lines.push(
-      `   ${passed(b) ? 'PASS' : 'FAIL'} ${b.name}: ${round(b.value)}${b.unit ?? ''} (budget ${b.op} ${b.limit}${b.unit ?? ''})`,
+      `   ${verdict(b)} ${b.name}: ${round(b.value)}${b.unit ?? ''} (budget ${b.op} ${b.limit}${b.unit ?? ''}${b.peer ? `, peer: ${b.peer}` : ''})`,
     );
   }
   return lines.join('\n');
