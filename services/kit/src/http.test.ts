@@ -2,14 +2,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { z } from 'zod';
-import { createHttpApp } from './http.js';
+import { createHttpApp, registeredRoutes } from './http.js';
 import { createLogger } from './logging.js';
 import { createMetrics } from './metrics.js';
 import { Probes } from './probes.js';
 import { ClientError, sendError } from './http-errors.js';
 
+let app: ReturnType<typeof createHttpApp>;
 let server: Server;
 let faultyServer: Server;
 let base: string;
@@ -27,7 +29,7 @@ before(async () => {
   // An injected fault that fails every request it sees: probes and /metrics must not see it.
   const fault = (_req: unknown, res: Parameters<typeof sendError>[0]) =>
     sendError(res, 503, 'injected');
-  const app = createHttpApp(
+  app = createHttpApp(
     { logger, metrics: createMetrics({ runtime: false }), probes, bodyLimit: 64 },
     (r) => {
       r.post('/things', (req, res) => {
@@ -53,7 +55,7 @@ before(async () => {
       r.get('/x', (_q, s) => s.json({}));
     },
   );
-  const listen = (a: typeof app) =>
+  const listen = (a: typeof faulty) =>
     new Promise<Server>((resolve) => {
       const s = a.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -99,6 +101,68 @@ test('unknown route is 404, wrong method is 405 with Allow', async () => {
   const na = await fetch(`${base}/things`, { method: 'DELETE' });
   assert.equal(na.status, 405);
   assert.equal(na.headers.get('allow'), 'POST');
+});
+
+/** fetch refuses TRACE (a forbidden method), so this speaks HTTP itself. */
+const status = (url: string, method: string) =>
+  new Promise<{ status: number; allow: string | undefined }>((resolve, reject) => {
+    const req = request(url, { method }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, allow: res.headers.allow });
+    });
+    req.once('error', reject);
+    req.end();
+  });
+
+test("the kit's own paths: 405 with Allow for a method they do not serve, HEAD where GET is", async () => {
+  for (const path of ['/livez', '/readyz', '/startupz', '/metrics', '/openapi.json']) {
+    for (const method of ['TRACE', 'POST', 'DELETE']) {
+      assert.deepEqual(
+        await status(`${base}${path}`, method),
+        { status: 405, allow: 'GET, HEAD' },
+        `${method} ${path}`,
+      );
+    }
+    assert.equal((await status(`${base}${path}`, 'HEAD')).status, 200, `HEAD ${path}`);
+  }
+  // Even behind a fault that fails every request (or a token check) mounted with `before`.
+  assert.deepEqual(await status(`${faultyBase}/livez`, 'TRACE'), {
+    status: 405,
+    allow: 'GET, HEAD',
+  });
+  assert.deepEqual(await status(`${base}/conflict`, 'TRACE'), { status: 405, allow: 'GET, HEAD' });
+  assert.equal((await status(`${base}/nothing`, 'TRACE')).status, 404);
+});
+
+test('registeredRoutes lists every route, kit and service, with OpenAPI paths', () => {
+  assert.deepEqual(
+    registeredRoutes(app).map((r) => `${r.method} ${r.path}`),
+    [
+      'GET /boom',
+      'GET /conflict',
+      'GET /livez',
+      'GET /metrics',
+      'GET /openapi.json',
+      'GET /readyz',
+      'GET /startupz',
+      'POST /strict',
+      'POST /things',
+    ],
+  );
+});
+
+test("every app serves /openapi.json with the kit's routes in it", async () => {
+  const r = await fetch(`${faultyBase}/openapi.json`);
+  assert.equal(r.status, 200, 'no fault or token stands before the document');
+  const doc = (await r.json()) as { openapi: string; paths: Record<string, unknown> };
+  assert.equal(doc.openapi, '3.1.0');
+  assert.deepEqual(Object.keys(doc.paths).sort(), [
+    '/livez',
+    '/metrics',
+    '/openapi.json',
+    '/readyz',
+    '/startupz',
+  ]);
 });
 
 test('a thrown error is a bare 500: no stack, no message leaks', async () => {
