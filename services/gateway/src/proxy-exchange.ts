@@ -1,0 +1,281 @@
+/**
+ * One client request through all its attempts: its deadline, the backends it tried, whether
+ * it may be retried, the error it answers with when nothing is left, and its telemetry (one
+ * span, one RED observation) when the client's response closes.
+ */
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
+import { Deadline, DEADLINE_HEADER } from '@faultline/kit/deadline';
+import type { Backend } from './backend.js';
+import { chooseBackend } from './backend-choice.js';
+import type { BackendPool } from './backend-pool.js';
+import type { ProxyOptions, Upstream } from './http-proxy.js';
+import { Attempt } from './proxy-attempt.js';
+import { sendProxyError } from './proxy-errors.js';
+import { backendRequestHeaders, clientResponseHeaders } from './proxy-headers.js';
+import { bufferRequestBody } from './request-body.js';
+import { isIdempotent, isRetryableStatus } from './retry-policy.js';
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
+const tracer = trace.getTracer('@faultline/gateway');
+
+export class ProxyExchange {
+  readonly #started = process.hrtime.bigint();
+  readonly #deadline: Deadline;
+  readonly #retryable: boolean;
+  readonly #method: string;
+  readonly #stickyToken: string | undefined;
+  readonly #tried = new Set<Backend>();
+  readonly #span: Span;
+  readonly #spanContext: Context;
+  #body: Buffer | undefined;
+  #streamBody: boolean;
+  #attempt = -1;
+  #current: Attempt | undefined;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #done = false;
+  #lastError: { status: number; error: string; message: string; backend: string } | undefined;
+
+  constructor(
+    private readonly opts: ProxyOptions,
+    private readonly upstream: Upstream,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {
+    this.#method = req.method ?? 'GET';
+    this.#deadline = Deadline.fromHeader(req.headers[DEADLINE_HEADER], opts.requestTimeoutMs);
+    this.#retryable = opts.maxAttempts > 1 && isIdempotent(this.#method, req.headers);
+    this.#streamBody = false;
+    this.#stickyToken = upstream.sticky?.tokenOf(req.headers.cookie);
+    // No span is active here (the kit never instruments incoming requests): continue the
+    // caller's trace from its headers.
+    const parent = propagation.extract(context.active(), req.headers);
+    this.#span = tracer.startSpan(
+      `proxy ${upstream.name}`,
+      { kind: SpanKind.INTERNAL, attributes: { 'faultline.gateway.upstream': upstream.name } },
+      parent,
+    );
+    this.#spanContext = trace.setSpan(parent, this.#span);
+  }
+
+  start(): void {
+    const { req, res, opts } = this;
+    opts.metrics.httpServerActive.inc(this.#metricMethod());
+    res.once('close', () => this.#finish());
+    this.upstream.budget.recordRequest();
+
+    const length = req.headers['content-length'];
+    const hasBody =
+      (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+    if (length !== undefined && Number(length) > opts.maxBodyBytes) {
+      res.setHeader('connection', 'close');
+      return this.#fail(
+        413,
+        'body_too_large',
+        `request body exceeds ${opts.maxBodyBytes} bytes`,
+        'body',
+      );
+    }
+    const remaining = this.#deadline.remainingMs();
+    this.#deadlineTimer = setTimeout(() => this.#onDeadline(), remaining);
+    if (!hasBody) return this.#next();
+    if (!this.#retryable) {
+      // Streamed straight through: it can never be replayed, so it is never retried.
+      this.#streamBody = true;
+      return this.#next();
+    }
+    // A retry must replay the body: buffer it, bounded.
+    bufferRequestBody(req, opts.maxBodyBytes, {
+      onBody: (body) => {
+        if (this.#done || res.headersSent) return;
+        this.#body = body;
+        this.#next();
+      },
+      onTooLarge: () => {
+        res.setHeader('connection', 'close');
+        this.#fail(
+          413,
+          'body_too_large',
+          `request body exceeds ${opts.maxBodyBytes} bytes`,
+          'body',
+        );
+      },
+    });
+  }
+
+  /** Picks a backend for the next attempt and sends; answers with an error when none is left. */
+  #next(): void {
+    if (this.#done) return;
+    this.#attempt++;
+    const backend = chooseBackend(
+      this.upstream,
+      this.req,
+      this.#attempt,
+      this.#stickyToken,
+      this.#tried,
+    );
+    if (!backend) {
+      if (this.#lastError) {
+        const e = this.#lastError;
+        return this.#fail(e.status, e.error, e.message, 'upstream', e.backend);
+      }
+      return this.#fail(
+        503,
+        'no_backend',
+        `upstream ${this.upstream.name} has no available backend`,
+        'upstream',
+      );
+    }
+    this.#tried.add(backend);
+    this.#current = new Attempt(this, backend, this.#attempt);
+  }
+
+  /** Called by an attempt that failed before any response byte reached the client. */
+  retryOrFail(backend: Backend, status: number, error: string, message: string): void {
+    this.#lastError = { status, error, message, backend: backend.id };
+    if (this.#done) return;
+    const canRetry =
+      this.#retryable &&
+      this.#attempt + 1 < this.opts.maxAttempts &&
+      !this.#deadline.expired &&
+      !this.res.headersSent;
+    if (canRetry) {
+      if (this.upstream.budget.tryAcquireRetry()) {
+        this.upstream.pool.retries.made++;
+        return this.#next();
+      }
+      this.upstream.pool.retries.budgetExhausted++;
+    }
+    this.#fail(status, error, message, 'upstream', backend.id);
+  }
+
+  /** Whether a failed answer with `status` may be retried instead of passed on. */
+  mayRetryStatus(status: number): boolean {
+    return (
+      isRetryableStatus(status) &&
+      this.#retryable &&
+      this.#attempt + 1 < this.opts.maxAttempts &&
+      !this.#deadline.expired
+    );
+  }
+
+  get request(): IncomingMessage {
+    return this.req;
+  }
+  get response(): ServerResponse {
+    return this.res;
+  }
+  get body(): Buffer | undefined {
+    return this.#body;
+  }
+  get streamBody(): boolean {
+    return this.#streamBody;
+  }
+  get deadline(): Deadline {
+    return this.#deadline;
+  }
+  get perTryTimeoutMs(): number {
+    return this.opts.perTryTimeoutMs;
+  }
+  get maxBodyBytes(): number {
+    return this.opts.maxBodyBytes;
+  }
+  get span(): Span {
+    return this.#span;
+  }
+  /** Context with this exchange's span active: outgoing attempts run (and propagate) in it. */
+  get spanContext(): Context {
+    return this.#spanContext;
+  }
+  get pool(): BackendPool {
+    return this.upstream.pool;
+  }
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Response headers for the client: the upstream's minus hop-by-hop, plus a sticky cookie. */
+  responseHeaders(backend: Backend, upstreamRes: IncomingMessage): string[] {
+    const cookie = this.upstream.sticky?.settle(this.#stickyToken, backend, this.upstream.pool);
+    return clientResponseHeaders(upstreamRes, cookie);
+  }
+
+  /** Headers for the backend: the client's minus hop-by-hop, plus forwarding and deadline. */
+  requestHeaders(): IncomingHttpHeaders {
+    return backendRequestHeaders(this.req, this.#deadline, this.#spanContext, {
+      bufferedLength: this.#body?.length,
+      streamed: this.#streamBody,
+    });
+  }
+
+  /** The answering backend and attempt, onto the span. */
+  annotate(backend: Backend): void {
+    if (!this.#span.isRecording()) return;
+    this.#span.setAttributes({
+      'faultline.gateway.backend': backend.id,
+      'faultline.gateway.attempt': this.#attempt,
+      'faultline.gateway.picker': this.upstream.picker.name,
+    });
+  }
+
+  #onDeadline(): void {
+    this.#deadlineTimer = undefined;
+    if (this.#done) return;
+    this.#current?.abort('timeout');
+    this.#fail(
+      504,
+      'deadline_exceeded',
+      `upstream ${this.upstream.name} did not answer within the deadline`,
+      'upstream',
+      this.#current?.backend.id,
+    );
+  }
+
+  #fail(status: number, error: string, message: string, path: string, backend?: string): void {
+    if (this.#done) return;
+    if (status >= 500) this.#span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+    const extra: Record<string, string> = { upstream: this.upstream.name };
+    if (backend) extra.backend = backend;
+    const detail = backend ? `${message} (backend ${backend})` : message;
+    sendProxyError(this.res, status, error, message, [{ path, message: detail }], extra);
+  }
+
+  #metricMethod(): string {
+    return KNOWN_METHODS.has(this.#method) ? this.#method : '_OTHER';
+  }
+
+  /** Runs once, when the client's response closes (finished or aborted). */
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#deadlineTimer);
+    // The client went away mid-exchange: stop the backend work too.
+    this.#current?.abort('cancelled');
+    const method = this.#metricMethod();
+    const { metrics } = this.opts;
+    metrics.httpServerActive.dec(method);
+    const status = this.res.statusCode;
+    const labels = {
+      http_request_method: method,
+      http_route: this.upstream.prefix,
+      http_response_status_code: status,
+    };
+    const seconds = Number(process.hrtime.bigint() - this.#started) / 1e9;
+    let traceId: string | undefined;
+    if (this.#span.isRecording()) {
+      this.#span.setAttribute('http.response.status_code', status);
+      traceId = this.#span.spanContext().traceId;
+    }
+    metrics.httpServerDuration.observe(labels, seconds, traceId);
+    this.#span.end();
+  }
+}
