@@ -13,7 +13,15 @@ import { loadPlaygroundConfig, type PlaygroundConfig } from '../local/playground
 import { findJaeger } from '../local/jaeger-binary.js';
 import { tracingSetup } from '../local/tracing-setup.js';
 import { LocalSupervisor, readyTimeoutFromEnv } from '../local/supervisor.js';
-import { isAlive, readState, type PlaygroundState } from '../local/state-file.js';
+import {
+  isAlive,
+  podRunning,
+  readState,
+  supervisorRunning,
+  type PlaygroundState,
+} from '../local/state-file.js';
+import { leftoversOf, reusedPidsOf, stopLeftovers } from '../local/leftovers.js';
+import { portHolder, portIsFree } from '../local/preflight.js';
 import { fail, progress, table } from './output.js';
 
 /** The repository root (this file is chaos/dist/src/cli/local-commands.js). */
@@ -54,7 +62,7 @@ export async function upForeground(o: UpOptions, announce = true): Promise<Local
   const existing = readState(resolve(REPO_ROOT, config.stateDir));
   if (
     existing &&
-    isAlive(existing.supervisorPid) &&
+    supervisorRunning(existing) &&
     existing.supervisorPid !== process.pid &&
     existing.phase !== 'stopped'
   ) {
@@ -135,7 +143,7 @@ export async function upDetached(o: UpOptions, cliEntry: string): Promise<void> 
   const config = resolveConfig(o);
   const stateDir = resolve(REPO_ROOT, config.stateDir);
   const existing = readState(stateDir);
-  if (existing && isAlive(existing.supervisorPid) && existing.phase !== 'stopped') {
+  if (existing && supervisorRunning(existing) && existing.phase !== 'stopped') {
     fail(
       `a playground is already running (supervisor pid ${existing.supervisorPid}); \`faultline down\` stops it`,
     );
@@ -183,7 +191,11 @@ function passThrough(o: UpOptions): string[] {
   return a;
 }
 
-/** Stops the playground from any shell: SIGTERM to the supervisor, then any leftover pod. */
+/**
+ * Stops the playground from any shell: SIGTERM to the supervisor (which stops its pods), then
+ * whatever a supervisor that died left running, identified by pid and start time so that a
+ * reused pid is never signalled.
+ */
 export async function down(o: { stateDir?: string; config?: string }): Promise<void> {
   const stateDir = stateDirOf(o);
   const state = readState(stateDir);
@@ -191,25 +203,60 @@ export async function down(o: { stateDir?: string; config?: string }): Promise<v
     progress(`nothing to stop (no state in ${stateDir})`);
     return;
   }
-  if (isAlive(state.supervisorPid) && state.supervisorPid !== process.pid) {
+  if (supervisorRunning(state) && state.supervisorPid !== process.pid) {
     progress(`stopping the supervisor (pid ${state.supervisorPid})`);
-    process.kill(state.supervisorPid, 'SIGTERM');
-    const deadline = Date.now() + 60_000;
-    while (isAlive(state.supervisorPid) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    await stopSupervisor(state);
+  } else if (state.phase !== 'stopped') {
+    progress(`the supervisor (pid ${state.supervisorPid}) is gone without stopping the playground`);
   }
-  // A supervisor that died (or was killed) leaves its pods: stop them directly.
-  const leftovers = (readState(stateDir) ?? state).pods.filter((p) => isAlive(p.pid));
-  for (const p of leftovers) {
-    progress(`stopping leftover ${p.name} (pid ${p.pid})`);
-    try {
-      process.kill(p.pid!, 'SIGCONT');
-      process.kill(p.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  const latest = readState(stateDir) ?? state;
+  for (const r of reusedPidsOf(latest))
+    progress(`pid ${r.pid} (was ${r.name}) is another process now: left alone`);
+  const remaining = await stopLeftovers(leftoversOf(latest), progress);
+  if (remaining.length > 0)
+    fail(`could not stop ${remaining.map((l) => `${l.name} (pid ${l.pid})`).join(', ')}`);
+  for (const line of await heldPorts(latest)) progress(line);
   progress(`stopped; state and logs kept in ${stateDir}`);
+}
+
+/** SIGTERM, a minute to stop in order, then SIGKILL (its pods die with it). */
+async function stopSupervisor(state: PlaygroundState): Promise<void> {
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(state.supervisorPid, s);
+    } catch {
+      // gone already
+    }
+  };
+  signal('SIGTERM');
+  for (const [waitMs, next] of [
+    [60_000, 'SIGKILL'],
+    [10_000, undefined],
+  ] as const) {
+    const deadline = Date.now() + waitMs;
+    while (supervisorRunning(state) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    if (!supervisorRunning(state) || !next) return;
+    progress(`the supervisor did not stop within ${waitMs / 1000} s: ${next}`);
+    signal(next);
+  }
+}
+
+/** Ports of the playground's pods that something still listens on, each with its holder. */
+async function heldPorts(state: PlaygroundState): Promise<string[]> {
+  const ports = [
+    ...state.pods.map((p) => ({ name: p.name, port: p.port })),
+    { name: 'gateway admin', port: Number(new URL(state.urls.gatewayAdmin).port) },
+  ];
+  const lines: string[] = [];
+  for (const { name, port } of ports) {
+    if (await portIsFree(port)) continue;
+    const holder = portHolder(port);
+    lines.push(
+      `port ${port} (${name}) is still in use${holder ? ` by ${holder}` : ''}: not a process this playground recorded`,
+    );
+  }
+  return lines;
 }
 
 interface LeaderView {
@@ -224,7 +271,8 @@ export async function status(o: {
   const stateDir = stateDirOf(o);
   const state = readState(stateDir);
   if (!state) fail(`no playground state in ${stateDir}; start one with \`faultline up --local\``);
-  const running = isAlive(state.supervisorPid) && state.phase !== 'stopped';
+  const running = supervisorRunning(state) && state.phase !== 'stopped';
+  const leftovers = running ? [] : leftoversOf(state);
   const pods = await Promise.all(
     state.pods.map(async (p) => {
       let role = '';
@@ -234,16 +282,16 @@ export async function status(o: {
           .catch(() => ({}))) as LeaderView;
         role = view.isLeader === true ? 'leader' : view.isLeader === false ? 'follower' : '';
       }
-      return { ...p, alive: running && isAlive(p.pid), role };
+      return { ...p, alive: podRunning(p), role };
     }),
   );
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ ...state, running, pods }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...state, running, leftovers: leftovers.map(({ name, pid }) => ({ name, pid })), pods }, null, 2)}\n`,
+    );
     return;
   }
-  process.stdout.write(
-    `playground: ${running ? state.phase : 'not running'} (supervisor pid ${state.supervisorPid}, since ${state.startedAt})\n`,
-  );
+  process.stdout.write(`${headline(state, running, leftovers)}\n`);
   process.stdout.write(
     `gateway ${state.urls.gateway}  prometheus ${state.urls.prometheus}${state.urls.jaeger ? `  jaeger API ${state.urls.jaeger}/api/traces (no web UI locally; faultline traces)` : ''}\n${state.tracing.note}\n\n`,
   );
@@ -251,7 +299,8 @@ export async function status(o: {
   for (const p of pods) {
     rows.push([
       p.name,
-      p.alive ? (p.ready ? 'yes' : 'no') : 'down',
+      // An orphan runs without its supervisor: no restarts, no agent, no traffic through it.
+      p.alive ? (running ? (p.ready ? 'yes' : 'no') : 'orphan') : 'down',
       p.role,
       String(p.restarts),
       p.alive && p.pid ? String(p.pid) : '-',
@@ -262,4 +311,19 @@ export async function status(o: {
     ]);
   }
   process.stdout.write(`${table(rows)}\n`);
+}
+
+/** What `status` found, in words: running, stopped, or a supervisor that died (and what it left). */
+function headline(
+  state: PlaygroundState,
+  running: boolean,
+  leftovers: { name: string; pid: number }[],
+): string {
+  const since = `supervisor pid ${state.supervisorPid}, since ${state.startedAt}`;
+  if (running) return `playground: ${state.phase} (${since})`;
+  if (state.phase === 'stopped') return `playground: not running (stopped; ${since})`;
+  const died = `playground: not running — its supervisor (pid ${state.supervisorPid}) died without stopping it (last phase: ${state.phase})`;
+  if (leftovers.length === 0)
+    return `${died}\nnone of its processes is left; \`faultline up --local\` starts a new playground`;
+  return `${died}\n${leftovers.length} of its processes still run: ${leftovers.map((l) => `${l.name} (pid ${l.pid})`).join(', ')}\n\`faultline down\` stops them; \`faultline up --local\` stops them and starts a new playground`;
 }

@@ -8,6 +8,8 @@ import { EventEmitter } from 'node:events';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { PodSpec } from './pod-plan.js';
+import { dyingWithParent } from './parent-death-signal.js';
+import { startTimeOf } from './process-identity.js';
 
 export const BACKOFF_BASE_MS = 500;
 export const BACKOFF_CAP_MS = 16_000;
@@ -17,6 +19,8 @@ const READY_POLL_MS = 500;
 export interface PodStatus {
   name: string;
   pid: number | undefined;
+  /** The process's start time (with the pid, its identity: see process-identity.ts). */
+  startTime: string | undefined;
   ready: boolean;
   restarts: number;
   /** Set while waiting to restart after an exit. */
@@ -27,6 +31,7 @@ export interface PodStatus {
 /** Events: `spawned` (pid), `ready` (boolean), `exit` ({code, signal}), `restart` (attempt). */
 export class PodProcess extends EventEmitter {
   #child: ChildProcess | undefined;
+  #childStartTime: string | undefined;
   #ready = false;
   #restarts = 0;
   #crashStreak = 0;
@@ -46,9 +51,11 @@ export class PodProcess extends EventEmitter {
   }
 
   get status(): PodStatus {
+    const running = this.#child?.exitCode === null && this.#child.signalCode === null;
     return {
       name: this.spec.name,
-      pid: this.#child?.exitCode === null ? this.#child.pid : undefined,
+      pid: running ? this.#child?.pid : undefined,
+      startTime: running ? this.#childStartTime : undefined,
       ready: this.#ready,
       restarts: this.#restarts,
       nextRestartAt: this.#nextRestartAt,
@@ -65,12 +72,14 @@ export class PodProcess extends EventEmitter {
 
   #spawn(): void {
     const out = openSync(this.logFile, 'a');
-    const child = spawn(this.spec.command, this.spec.args, {
-      env: { ...this.baseEnv, ...this.spec.env },
-      stdio: ['ignore', out, out],
-    });
+    const env = { ...this.baseEnv, ...this.spec.env };
+    // Killed by the kernel when the supervisor dies: no pod outlives it (see the module).
+    const launch = dyingWithParent(this.spec.command, this.spec.args, env.PATH);
+    const child = spawn(launch.command, launch.args, { env, stdio: ['ignore', out, out] });
     closeSync(out);
     this.#child = child;
+    // Read now, before the state file names the pid: spawn returns after the exec succeeded.
+    this.#childStartTime = child.pid ? startTimeOf(child.pid) : undefined;
     this.#startedAt = Date.now();
     if (child.pid) this.emit('spawned', child.pid);
     this.#nextRestartAt = undefined;

@@ -4,6 +4,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isRunning } from './process-identity.js';
 
 export type Phase = 'starting' | 'ready' | 'failed' | 'stopping' | 'stopped';
 
@@ -12,6 +13,8 @@ export interface PodState {
   service: string;
   labels: Record<string, string>;
   pid: number | undefined;
+  /** With `pid`, the process's identity (see process-identity.ts); absent in older files. */
+  startTime?: string;
   port: number;
   ready: boolean;
   restarts: number;
@@ -34,6 +37,8 @@ export interface PlaygroundState {
   /** Why start-up failed, when it did. */
   error?: string;
   supervisorPid: number;
+  /** With `supervisorPid`, the supervisor's identity; absent in older files. */
+  supervisorStartTime?: string;
   startedAt: string;
   updatedAt: string;
   urls: { gateway: string; gatewayAdmin: string; prometheus: string; jaeger?: string };
@@ -56,6 +61,16 @@ export function readState(stateDir: string): PlaygroundState | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether the supervisor that wrote `state` still runs (the same process, not just its pid). */
+export function supervisorRunning(state: PlaygroundState): boolean {
+  return isRunning(state.supervisorPid, state.supervisorStartTime);
+}
+
+/** Whether the pod's recorded process still runs (the same process, not just its pid). */
+export function podRunning(pod: PodState): boolean {
+  return isRunning(pod.pid, pod.startTime);
 }
 
 /** Whether a process with this pid exists (signal 0 checks without sending anything). */

@@ -2,7 +2,8 @@
  * The local platform's supervisor: starts every pod of the plan in dependency stages,
  * waits for readiness with progress, restarts crashed pods with back-off, publishes ready
  * replicas to the gateway's discovery files, keeps state.json current, and stops everything
- * (in reverse order) on `down`.
+ * (in reverse order) on `down`. Its pods die with it (parent-death-signal.ts); whatever an
+ * earlier, killed supervisor still left running is stopped before anything starts.
  */
 import { mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,7 +11,16 @@ import { preflight } from './preflight.js';
 import { PodProcess } from './pod-process.js';
 import { prometheusConfig, resolveLinkPorts, type Plan, type PodSpec } from './pod-plan.js';
 import { startPodAgent, type PodAgent } from './pod-agent.js';
-import { writeState, type Phase, type PlaygroundState } from './state-file.js';
+import { leftoversOf, stopLeftovers } from './leftovers.js';
+import { setpriv } from './parent-death-signal.js';
+import { startTimeOf } from './process-identity.js';
+import {
+  readState,
+  supervisorRunning,
+  writeState,
+  type Phase,
+  type PlaygroundState,
+} from './state-file.js';
 
 export interface SupervisorOptions {
   /** Progress lines for people ("starting redis", "waiting for etcd quorum"...). */
@@ -53,6 +63,9 @@ export class LocalSupervisor {
   #phase: Phase = 'starting';
   #error: string | undefined;
   #startedAt = new Date().toISOString();
+  #startTime = startTimeOf(process.pid);
+  /** Set once the previous run's state is dealt with: until then state.json is not ours. */
+  #ownsState = false;
   #writeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -66,6 +79,11 @@ export class LocalSupervisor {
 
   /** Starts everything; resolves when all pods are ready, throws a StartupError otherwise. */
   async up(): Promise<void> {
+    await this.#clearPrevious();
+    if (!setpriv())
+      this.opts.onProgress(
+        'setpriv (util-linux) not found: pods would outlive a killed supervisor; `faultline up` and `faultline down` stop such leftovers',
+      );
     const problems = await preflight(this.plan);
     if (problems.length > 0) throw new StartupError(problems.join('\n'));
     this.#prepareStateDir();
@@ -86,7 +104,36 @@ export class LocalSupervisor {
     this.#saveState();
   }
 
+  /**
+   * The state file of an earlier run may name processes that still run (its supervisor was
+   * killed and they survived it): stop them, saying so, before their ports are needed. While
+   * one remains, or that supervisor itself still runs, start nothing and leave the file alone.
+   */
+  async #clearPrevious(): Promise<void> {
+    const previous = readState(this.plan.stateDir);
+    if (!previous) return;
+    if (
+      previous.supervisorPid !== process.pid &&
+      previous.phase !== 'stopped' &&
+      supervisorRunning(previous)
+    )
+      throw new StartupError(
+        `a playground is already running (supervisor pid ${previous.supervisorPid}); \`faultline down\` stops it`,
+      );
+    const leftovers = leftoversOf(previous);
+    if (leftovers.length === 0) return;
+    this.opts.onProgress(
+      `the previous supervisor (pid ${previous.supervisorPid}) is gone but left ${leftovers.length} of its processes running: stopping them first`,
+    );
+    const remaining = await stopLeftovers(leftovers, this.opts.onProgress);
+    if (remaining.length > 0)
+      throw new StartupError(
+        `cannot stop what the previous playground left running: ${remaining.map((l) => `${l.name} (pid ${l.pid})`).join(', ')}; ${this.plan.stateDir}/state.json still names them`,
+      );
+  }
+
   #prepareStateDir(): void {
+    this.#ownsState = true;
     const dir = this.plan.stateDir;
     // A fresh playground every `up`: old data would mix runs (etcd refuses a changed cluster).
     rmSync(join(dir, 'data'), { recursive: true, force: true });
@@ -140,7 +187,11 @@ export class LocalSupervisor {
       this.opts.onProgress(`${spec.name} restarted (restart #${n})`);
       this.#saveStateSoon();
     });
-    pod.on('spawned', (pid: number) => agent?.agent.setAppPid(pid));
+    pod.on('spawned', (pid: number) => {
+      agent?.agent.setAppPid(pid);
+      // At once, not soon: state.json must name every process that may outlive us.
+      this.#saveState();
+    });
     pod.on('spawn-error', (err: Error) =>
       this.opts.onProgress(`${spec.name}: cannot start: ${err.message}`),
     );
@@ -200,6 +251,7 @@ export class LocalSupervisor {
       phase: this.#phase,
       ...(this.#error ? { error: this.#error } : {}),
       supervisorPid: process.pid,
+      ...(this.#startTime ? { supervisorStartTime: this.#startTime } : {}),
       startedAt: this.#startedAt,
       updatedAt: new Date().toISOString(),
       urls: { ...this.plan.urls, ...(this.opts.jaegerUrl ? { jaeger: this.opts.jaegerUrl } : {}) },
@@ -213,6 +265,7 @@ export class LocalSupervisor {
           service: spec.service,
           labels: spec.labels,
           pid: s?.pid,
+          ...(s?.startTime ? { startTime: s.startTime } : {}),
           port: spec.port,
           ready: s?.ready ?? false,
           restarts: s?.restarts ?? 0,
@@ -226,6 +279,7 @@ export class LocalSupervisor {
   }
 
   #saveState(): void {
+    if (!this.#ownsState) return;
     writeState(this.plan.stateDir, this.snapshot());
   }
 
