@@ -32,7 +32,14 @@ const serviceBoundaries = services.map((name) => ({
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.toolchain/**', '.state/**', 'bench/results/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.toolchain/**',
+      '.state/**',
+      'bench/results/**',
+      '.venv-fuzz/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
