@@ -131,7 +131,7 @@ async function runSlice(
       }
       if (a.status === 201) {
         const { bookingId } = JSON.parse(a.body) as { bookingId: string };
-        await send(agent, svc.port, 'DELETE', `/bookings/${bookingId}`);
+        await send(agent, svc.port, 'POST', `/bookings/${bookingId}/cancel`);
       }
     }
   };

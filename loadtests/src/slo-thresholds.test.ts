@@ -48,7 +48,7 @@ const SLOS: SloForThresholds[] = [
     sli: {
       kind: 'availability',
       job: 'booking',
-      routes: [{ method: 'DELETE', route: '/bookings/:bookingId' }],
+      routes: [{ method: 'POST', route: '/bookings/:bookingId/cancel' }],
     },
   },
 ];

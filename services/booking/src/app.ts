@@ -4,7 +4,7 @@
  * one place. The routes live per resource (`booking-routes.ts`, `seat-routes.ts`,
  * `session-routes.ts`); how each outcome is said in HTTP is one table (`http-outcomes.ts`):
  * validation errors name the field (400), unknown things are 404, domain conflicts
- * 409/422/423, the rate limit 429, and Redis being unreachable (or its breaker open) is 503
+ * 409/423, the rate limit 429, and Redis being unreachable (or its breaker open) is 503
  * with `Retry-After` — never a 500 for a client's input.
  */
 import type { Express } from 'express';
@@ -24,7 +24,7 @@ import type { BookingConfig } from './config.js';
 import { IdempotencyStore } from './idempotency.js';
 import { keys } from './keys.js';
 import { Ledger } from './ledger.js';
-import { openApiDocument } from './openapi.js';
+import { bookingApi } from './openapi.js';
 import { GuardedRedis, isRedisOutage } from './redis-availability.js';
 import { USER_ID } from './request-schemas.js';
 import { SeatBooker } from './seat-booker.js';
@@ -123,10 +123,7 @@ export function createBookingApp(deps: BookingAppDeps): BookingApp {
     bookingMetrics,
     perUserLimit,
   };
-  const app = createHttpApp({ logger, metrics, probes }, (r) => {
-    r.get('/openapi.json', (_req, res) => {
-      res.json(openApiDocument);
-    });
+  const app = createHttpApp({ logger, metrics, probes, api: bookingApi }, (r) => {
     bookingRoutes(r, ctx);
     seatRoutes(r, ctx);
     sessionRoutes(r, ctx);

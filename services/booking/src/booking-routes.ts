@@ -1,6 +1,8 @@
 /**
  * `/bookings`: book a seat (rate limited, idempotent with an Idempotency-Key), read a booking,
- * cancel it. Each handler finds out what happened; `http-outcomes.ts` says it in HTTP.
+ * cancel it. Cancelling is a POST to `/cancel`, not a DELETE: the booking is not removed, it
+ * stays readable as `cancelled` (the seat's ledger history), and a DELETE that left it
+ * readable would say the opposite of what it did. Each handler finds out what happened; `http-outcomes.ts` says it in HTTP.
  */
 import type { Request, Response, Router } from 'express';
 import { requestDeadline } from '@faultline/kit/deadline';
@@ -33,8 +35,8 @@ export function bookingRoutes(r: Router, ctx: BookingContext): void {
     }),
   );
 
-  r.delete(
-    '/bookings/:bookingId',
+  r.post(
+    '/bookings/:bookingId/cancel',
     handle(async (req, res) => {
       const { bookingId } = bookingParams.parse(req.params);
       const result = await ctx.guarded.run(() =>

@@ -89,7 +89,7 @@ export const bookAnswers = {
   }),
 } satisfies AnswerTable<BookResult, [seatId: string]>;
 
-/** DELETE /bookings/:bookingId: the booker's outcome for `bookingId`. */
+/** POST /bookings/:bookingId/cancel: the booker's outcome for `bookingId`. */
 export const cancelAnswers = {
   cancelled: (r) => ({
     status: 200,
@@ -134,8 +134,11 @@ export const cancelAnswers = {
 /** An Idempotency-Key claim that did not make this request the one to run. */
 export const claimAnswers = {
   replay: (r) => ({ status: r.status, body: r.body, headers: { 'Idempotent-Replayed': 'true' } }),
+  // 409, not the 422 of the IETF idempotency-key draft: the request itself is well formed
+  // (422 would call it unprocessable, and a schema-valid request is not); it conflicts with
+  // what the server already holds under the key, like a key still in progress.
   conflict: () => ({
-    status: 422,
+    status: 409,
     body: errorBody('idempotency_key_reused', [
       {
         path: 'headers.idempotency-key',

@@ -1,7 +1,8 @@
 /**
  * `Idempotency-Key` support: the first request with a key claims it (`SET NX`, short TTL while
  * pending); its final answer is stored under the key for the configured window. A retry with
- * the same key and the same request gets that answer again; with a different request, 422.
+ * the same key and the same request gets that answer again; with a different request, 409
+ * `idempotency_key_reused`.
  * A successful booking stores its answer in the ledger's own script (ledger.ts), so a crash
  * between booking and answering cannot lose it.
  */

@@ -1,25 +1,41 @@
-/** The booking API as OpenAPI 3.1, served at `GET /openapi.json`. */
+/**
+ * The booking API as OpenAPI 3.1 (served by the kit at `GET /openapi.json`). Bodies and
+ * parameters come from `request-schemas.ts`, the schemas the routes parse with; responses are
+ * described here, after `http-outcomes.ts`, and `test/openapi.test.ts` holds both to the code.
+ */
+import {
+  RETRY_AFTER,
+  errorResponse,
+  jsonBody,
+  jsonResponse,
+  linkTo,
+  parametersOf,
+  type ApiDescription,
+} from '@faultline/kit/openapi-document';
+import {
+  bookingBody,
+  bookingParams,
+  seatPage,
+  seatParams,
+  sessionBody,
+  showParams,
+} from './request-schemas.js';
+import { SESSION_COOKIE } from './sessions.js';
 
-const error = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
-const retryAfter = {
-  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
-};
-const unavailable = {
-  ...error('Redis unreachable or its circuit breaker open.'),
-  headers: retryAfter,
-};
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const unavailable = errorResponse('Redis unreachable or its circuit breaker open.', RETRY_AFTER);
+const badId = errorResponse('Not a booking id (UUID); `details` names `bookingId`.');
+const unknownBooking = errorResponse('No such booking.');
+const token = { type: 'integer', minimum: 1 };
+const BOOKING_ID = '$response.body#/bookingId';
 
-export const openApiDocument = {
-  openapi: '3.1.0',
-  info: {
-    title: 'faultline booking',
-    version: '0.1.0',
-    description:
-      'Seat booking under Redis locks with fencing tokens. Errors are `{error, details:[{path, message}]}`.',
-  },
+export const bookingApi: ApiDescription = {
+  title: 'faultline booking',
+  version: '0.2.0',
+  description:
+    'Seat booking under Redis locks with fencing tokens. A booking is never deleted: ' +
+    'cancelling it (`POST /bookings/{bookingId}/cancel`) frees the seat and keeps the booking ' +
+    'readable with `status: cancelled`, as the ledger history of the seat.',
   paths: {
     '/bookings': {
       post: {
@@ -30,71 +46,80 @@ export const openApiDocument = {
             in: 'header',
             required: false,
             description:
-              'Same key + same body replays the original answer; same key + different body is 422. Remembered for BOOKING_IDEMPOTENCY_TTL_MS.',
+              'Same key + same body replays the original answer; same key + different body is 409 `idempotency_key_reused`. Remembered for BOOKING_IDEMPOTENCY_TTL_MS.',
             schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
           },
         ],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': { schema: { $ref: '#/components/schemas/BookingRequest' } },
-          },
-        },
+        requestBody: jsonBody(bookingBody),
         responses: {
           '201': {
-            description: 'Booked (or replayed, with `Idempotent-Replayed: true`).',
-            headers: {
-              'Server-Timing': {
-                description: '`lock;dur=<ms>, ledger;dur=<ms>`',
-                schema: { type: 'string' },
+            ...jsonResponse(
+              'Booked; or, with `Idempotent-Replayed: true`, the stored answer to the same key.',
+              ref('BookingReceipt'),
+              {
+                Location: { description: '`/bookings/{bookingId}`', schema: { type: 'string' } },
+                'Server-Timing': {
+                  description: '`lock;dur=<ms>, ledger;dur=<ms>` (not on a replay)',
+                  schema: { type: 'string' },
+                },
               },
+            ),
+            links: {
+              ReadBooking: linkTo('get', '/bookings/{bookingId}', { bookingId: BOOKING_ID }),
+              CancelBooking: linkTo('post', '/bookings/{bookingId}/cancel', {
+                bookingId: BOOKING_ID,
+              }),
+              ReadSeat: linkTo('get', '/seats/{seatId}', { seatId: '$response.body#/seatId' }),
             },
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Booking' } } },
           },
-          '400': error('Invalid body or Idempotency-Key; `details` names the field.'),
-          '404': error('Unknown seat.'),
-          '409': {
-            description:
-              '`seat_taken` (body names `holderBookingId`), `fenced` (the lock was lost before the write; nothing booked) or `idempotency_in_progress`.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Conflict' } } },
-          },
-          '413': error('Body too large.'),
-          '422': error('Idempotency-Key reused with a different body.'),
-          '423': { ...error('Seat lock still busy after the bounded wait.'), headers: retryAfter },
-          '429': { ...error('Per-user rate limit.'), headers: retryAfter },
+          '400': errorResponse('Invalid body or Idempotency-Key; `details` names the field.'),
+          '404': errorResponse('Unknown seat.'),
+          '409': jsonResponse(
+            '`seat_taken` (body names `holderBookingId`), `fenced` (the lock was lost before the write; nothing booked), `idempotency_in_progress` (the same key still running) or `idempotency_key_reused` (the key was used with a different body; a conflict with what the key holds, so 409 rather than the 422 of the IETF idempotency-key draft).',
+            ref('Conflict'),
+          ),
+          '423': errorResponse('Seat lock still busy after the bounded wait.', RETRY_AFTER),
+          '429': errorResponse('Per-user rate limit.', RETRY_AFTER),
           '503': unavailable,
         },
       },
     },
     '/bookings/{bookingId}': {
-      parameters: [
-        {
-          name: 'bookingId',
-          in: 'path',
-          required: true,
-          schema: { type: 'string', format: 'uuid' },
-        },
-      ],
       get: {
-        summary: 'Read a booking',
+        summary: 'Read a booking, booked or cancelled',
+        parameters: parametersOf(bookingParams, 'path'),
         responses: {
-          '200': {
-            description: 'The booking.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Booking' } } },
-          },
-          '400': error('Not a booking id.'),
-          '404': error('Unknown booking.'),
+          '200': jsonResponse('The booking.', ref('Booking')),
+          '400': badId,
+          '404': unknownBooking,
           '503': unavailable,
         },
       },
-      delete: {
-        summary: 'Cancel a booking (under the seat lock, fenced like a booking)',
+    },
+    '/bookings/{bookingId}/cancel': {
+      post: {
+        summary: 'Cancel a booking: frees the seat (under its lock, fenced like a booking)',
+        description:
+          'The booking stays readable at `GET /bookings/{bookingId}` with `status: cancelled`; cancelling it again is 409 `already_cancelled`.',
+        parameters: parametersOf(bookingParams, 'path'),
         responses: {
-          '200': { description: 'Cancelled.' },
-          '400': error('Not a booking id.'),
-          '404': error('Unknown booking.'),
-          '409': error('`already_cancelled`, `not_holder` or `fenced`.'),
-          '423': { ...error('Seat lock busy.'), headers: retryAfter },
+          '200': jsonResponse('Cancelled; the seat is free again.', {
+            type: 'object',
+            required: ['bookingId', 'seatId', 'fencingToken', 'status'],
+            properties: {
+              bookingId: { type: 'string', format: 'uuid' },
+              seatId: { type: 'string' },
+              fencingToken: {
+                ...token,
+                description: 'The token the cancellation was written under.',
+              },
+              status: { const: 'cancelled' },
+            },
+          }),
+          '400': badId,
+          '404': unknownBooking,
+          '409': errorResponse('`already_cancelled`, `not_holder` or `fenced`.'),
+          '423': errorResponse('Seat lock busy.', RETRY_AFTER),
           '503': unavailable,
         },
       },
@@ -102,20 +127,11 @@ export const openApiDocument = {
     '/seats/{seatId}': {
       get: {
         summary: 'A seat and who holds it',
-        parameters: [
-          {
-            name: 'seatId',
-            in: 'path',
-            required: true,
-            schema: { type: 'string', example: 'gala-17' },
-          },
-        ],
+        parameters: parametersOf(seatParams, 'path'),
         responses: {
-          '200': {
-            description: 'The seat.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Seat' } } },
-          },
-          '404': error('Unknown seat.'),
+          '200': jsonResponse('The seat.', ref('Seat')),
+          '400': errorResponse('Not a seat id.'),
+          '404': errorResponse('Unknown seat.'),
           '503': unavailable,
         },
       },
@@ -123,28 +139,43 @@ export const openApiDocument = {
     '/shows': {
       get: {
         summary: 'Shows and their seat counts',
-        responses: { '200': { description: 'Shows.' } },
+        responses: {
+          '200': jsonResponse('The shows.', {
+            type: 'object',
+            required: ['shows'],
+            properties: {
+              shows: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'seats'],
+                  properties: { id: { type: 'string' }, seats: { type: 'integer', minimum: 1 } },
+                },
+              },
+            },
+          }),
+        },
       },
     },
     '/shows/{showId}/seats': {
       get: {
         summary: 'Seats of a show, paged',
-        parameters: [
-          { name: 'showId', in: 'path', required: true, schema: { type: 'string' } },
-          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
-          {
-            name: 'limit',
-            in: 'query',
-            schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
-          },
-        ],
+        parameters: [...parametersOf(showParams, 'path'), ...parametersOf(seatPage, 'query')],
         responses: {
-          '200': {
-            description:
-              '`{showId, total, offset, limit, nextOffset, seats}`; `nextOffset` is null on the last page.',
-          },
-          '400': error('Bad paging parameters.'),
-          '404': error('Unknown show.'),
+          '200': jsonResponse('A page of seats; `nextOffset` is null on the last page.', {
+            type: 'object',
+            required: ['showId', 'total', 'offset', 'limit', 'nextOffset', 'seats'],
+            properties: {
+              showId: { type: 'string' },
+              total: { type: 'integer' },
+              offset: { type: 'integer' },
+              limit: { type: 'integer' },
+              nextOffset: { type: ['integer', 'null'] },
+              seats: { type: 'array', items: ref('SeatState') },
+            },
+          }),
+          '400': errorResponse('Bad show id or paging parameters; `details` names them.'),
+          '404': errorResponse('Unknown show.'),
           '503': unavailable,
         },
       },
@@ -152,22 +183,27 @@ export const openApiDocument = {
     '/sessions': {
       post: {
         summary: 'Start a session; sets the `booking_session` cookie',
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['userId'],
-                additionalProperties: false,
-                properties: { userId: { $ref: '#/components/schemas/UserId' } },
+        requestBody: jsonBody(sessionBody),
+        responses: {
+          '201': jsonResponse(
+            'The session.',
+            {
+              type: 'object',
+              required: ['sessionId', 'userId', 'instance', 'store'],
+              properties: {
+                sessionId: { type: 'string' },
+                userId: { type: 'string' },
+                instance: { type: 'string' },
+                store: { enum: ['memory', 'redis'] },
               },
             },
-          },
-        },
-        responses: {
-          '201': { description: '`{sessionId, userId, instance, store}`' },
-          '400': error('Invalid body.'),
+            {
+              'Set-Cookie': {
+                description: `\`${SESSION_COOKIE}=<id>\``,
+                schema: { type: 'string' },
+              },
+            },
+          ),
           '503': unavailable,
         },
       },
@@ -175,86 +211,77 @@ export const openApiDocument = {
     '/sessions/me': {
       get: {
         summary: "The caller's session, from this replica's cache (hit) or Redis (miss)",
+        parameters: [
+          { name: SESSION_COOKIE, in: 'cookie', required: false, schema: { type: 'string' } },
+        ],
         responses: {
-          '200': {
-            description: '`{sessionId, userId, instance, cache: hit|miss, store, createdBy}`',
-          },
-          '401': error('No cookie, or this replica does not know the session.'),
+          '200': jsonResponse('The session.', {
+            type: 'object',
+            required: ['sessionId', 'userId', 'instance', 'cache', 'store', 'createdBy'],
+            properties: {
+              sessionId: { type: 'string' },
+              userId: { type: 'string' },
+              instance: { type: 'string' },
+              cache: { enum: ['hit', 'miss'] },
+              store: { enum: ['memory', 'redis'] },
+              createdBy: { type: 'string' },
+            },
+          }),
+          '401': errorResponse('No cookie, or this replica does not know the session.'),
           '503': unavailable,
         },
       },
     },
-    '/livez': {
-      get: {
-        summary: 'Liveness (never depends on Redis)',
-        responses: { '200': { description: 'alive' } },
-      },
-    },
-    '/readyz': {
-      get: {
-        summary: 'Readiness: Redis answers PING in time',
-        responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
-      },
-    },
-    '/metrics': {
-      get: { summary: 'Prometheus metrics', responses: { '200': { description: 'metrics' } } },
-    },
   },
-  components: {
-    schemas: {
-      UserId: { type: 'string', pattern: '^[A-Za-z0-9._@:-]{1,128}$' },
-      BookingRequest: {
-        type: 'object',
-        required: ['seatId', 'userId'],
-        additionalProperties: false,
-        properties: {
-          seatId: { type: 'string', example: 'gala-17' },
-          userId: { $ref: '#/components/schemas/UserId' },
+  schemas: {
+    BookingReceipt: {
+      type: 'object',
+      required: ['bookingId', 'seatId', 'userId', 'fencingToken'],
+      properties: {
+        bookingId: { type: 'string', format: 'uuid' },
+        seatId: { type: 'string' },
+        userId: { type: 'string' },
+        fencingToken: {
+          ...token,
+          description: 'The token of the lock grant the booking was written under.',
         },
       },
-      Booking: {
-        type: 'object',
-        properties: {
-          bookingId: { type: 'string', format: 'uuid' },
-          seatId: { type: 'string' },
-          userId: { type: 'string' },
-          fencingToken: {
-            type: 'integer',
-            description: 'The token of the lock grant the booking was written under.',
+    },
+    Booking: {
+      allOf: [
+        ref('BookingReceipt'),
+        {
+          type: 'object',
+          required: ['status', 'createdAt'],
+          properties: {
+            status: { enum: ['booked', 'cancelled'] },
+            createdAt: { type: 'string' },
           },
         },
-      },
-      Seat: {
-        type: 'object',
-        properties: {
-          seatId: { type: 'string' },
-          showId: { type: 'string' },
-          status: { enum: ['free', 'booked'] },
-          bookingId: { type: 'string' },
-          userId: { type: 'string' },
-          fencingToken: { type: 'integer' },
-        },
-      },
-      Error: {
-        type: 'object',
-        required: ['error', 'details'],
-        properties: {
-          error: { type: 'string' },
-          details: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: { path: { type: 'string' }, message: { type: 'string' } },
-            },
-          },
-        },
-      },
-      Conflict: {
-        allOf: [
-          { $ref: '#/components/schemas/Error' },
-          { type: 'object', properties: { holderBookingId: { type: ['string', 'null'] } } },
-        ],
+      ],
+    },
+    SeatState: {
+      type: 'object',
+      required: ['seatId', 'status'],
+      properties: {
+        seatId: { type: 'string' },
+        status: { enum: ['free', 'booked'] },
+        bookingId: { type: 'string' },
+        userId: { type: 'string' },
+        fencingToken: token,
       },
     },
+    Seat: {
+      allOf: [
+        ref('SeatState'),
+        { type: 'object', required: ['showId'], properties: { showId: { type: 'string' } } },
+      ],
+    },
+    Conflict: {
+      allOf: [
+        ref('Error'),
+        { type: 'object', properties: { holderBookingId: { type: ['string', 'null'] } } },
+      ],
+    },
   },
-} as const;
+};

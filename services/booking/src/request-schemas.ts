@@ -1,5 +1,9 @@
-/** What the booking API accepts: request bodies, path and query parameters, as zod schemas. */
+/**
+ * What the booking API accepts: request bodies, path and query parameters, as zod schemas.
+ * The routes parse with them and `openapi.ts` documents them, so the two cannot disagree.
+ */
 import { z } from 'zod';
+import { SHOW_ID } from './catalogue.js';
 
 /** A user id: short, and safe inside Redis key names and logs. */
 export const USER_ID = z
@@ -8,7 +12,8 @@ export const USER_ID = z
 const SEAT_ID = z
   .string({ message: 'expected a string' })
   .min(1, { message: 'must not be empty' })
-  .max(64, { message: 'expected at most 64 characters' });
+  .max(64, { message: 'expected at most 64 characters' })
+  .meta({ description: 'A seat of a show: `<showId>-<n>`, n from 1.', examples: ['gala-17'] });
 
 export const bookingBody = z.strictObject(
   { seatId: SEAT_ID, userId: USER_ID },
@@ -21,6 +26,12 @@ export const sessionBody = z.strictObject(
 /** Parsed as an object so a bad id is reported under `bookingId`. */
 export const bookingParams = z.object({
   bookingId: z.uuid({ message: 'expected a booking id (UUID)' }),
+});
+export const seatParams = z.object({ seatId: SEAT_ID });
+export const showParams = z.object({
+  showId: z
+    .string({ message: 'expected a string' })
+    .regex(SHOW_ID, { message: `expected a show id matching ${SHOW_ID.source}` }),
 });
 export const seatPage = z.object({
   offset: z.coerce

@@ -2,9 +2,8 @@
 import type { Router } from 'express';
 import { sendError } from '@faultline/kit/http-errors';
 import type { BookingContext } from './booking-context.js';
-import { SHOW_ID } from './catalogue.js';
 import { send, unknownSeat, unknownShow } from './http-outcomes.js';
-import { seatPage } from './request-schemas.js';
+import { seatPage, seatParams, showParams } from './request-schemas.js';
 import { handle } from './route-support.js';
 
 export function seatRoutes(r: Router, ctx: BookingContext): void {
@@ -12,7 +11,7 @@ export function seatRoutes(r: Router, ctx: BookingContext): void {
   r.get(
     '/seats/:seatId',
     handle(async (req, res) => {
-      const seatId = String(req.params.seatId);
+      const { seatId } = seatParams.parse(req.params);
       const show = catalogue.showOf(seatId);
       if (!show) return send(res, unknownSeat(seatId));
       res.json({ ...(await guarded.run(() => ledger.seat(seatId))), showId: show.id });
@@ -26,8 +25,8 @@ export function seatRoutes(r: Router, ctx: BookingContext): void {
   r.get(
     '/shows/:showId/seats',
     handle(async (req, res) => {
-      const showId = String(req.params.showId);
-      const show = SHOW_ID.test(showId) ? catalogue.shows.get(showId) : undefined;
+      const { showId } = showParams.parse(req.params);
+      const show = catalogue.shows.get(showId);
       if (!show) return send(res, unknownShow(showId));
       const q = seatPage.safeParse(req.query);
       if (!q.success) {

@@ -1,5 +1,5 @@
 // Idempotency-Key against a real Redis: the same key and body replays the original answer
-// (201 and the same booking id) without booking again; the same key with another body is 422;
+// (201 and the same booking id) without booking again; the same key with another body is 409;
 // a refusal is replayed too; after the window the key is forgotten.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,10 +69,10 @@ test('replay: same key, same body → the original 201 and booking id, booked on
   );
 });
 
-test('conflict: same key, different body → 422 naming the header, nothing booked', async () => {
+test('conflict: same key, different body → 409 naming the header, nothing booked', async () => {
   assert.equal((await book('gala-2', 'bob', 'key-conflict')).status, 201);
   const other = await book('gala-3', 'bob', 'key-conflict');
-  assert.equal(other.status, 422);
+  assert.equal(other.status, 409);
   assert.equal(other.body.error, 'idempotency_key_reused');
   assert.equal(
     (other.body as unknown as { details: { path: string }[] }).details[0]?.path,
@@ -86,7 +86,10 @@ test('a refusal is remembered too: 409 replayed even after the seat frees up', a
   assert.equal(winner.status, 201);
   const refused = await book('gala-4', 'dave', 'key-refused');
   assert.equal(refused.status, 409);
-  assert.equal((await call(svc.url, 'DELETE', `/bookings/${winner.body.bookingId}`)).status, 200);
+  assert.equal(
+    (await call(svc.url, 'POST', `/bookings/${winner.body.bookingId}/cancel`)).status,
+    200,
+  );
   const replay = await book('gala-4', 'dave', 'key-refused');
   assert.equal(replay.status, 409, 'the original answer, not a new attempt');
   assert.equal(replay.headers.get('idempotent-replayed'), 'true');
@@ -114,7 +117,7 @@ test('expiry: after the window the key is forgotten and may carry a new request'
     20,
   );
   const different = await book('gala-6', 'erin', 'key-expiry');
-  assert.equal(different.status, 201, 'not 422: the old request is forgotten');
+  assert.equal(different.status, 201, 'not 409: the old request is forgotten');
 });
 
 test('bad keys are 400 naming the header', async () => {

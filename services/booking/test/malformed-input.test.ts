@@ -94,12 +94,12 @@ test('hand-picked bad reads name the problem', async () => {
     'unknown booking',
     'bookingId',
   );
-  const del = await call<ErrorBody>(
+  const cancel = await call<ErrorBody>(
     svc.url,
-    'DELETE',
-    '/bookings/7d3c1e2a-1111-4222-8333-444455556666',
+    'POST',
+    '/bookings/7d3c1e2a-1111-4222-8333-444455556666/cancel',
   );
-  assert.equal(del.status, 404);
+  assert.equal(cancel.status, 404);
   assertClientError(await get('/sessions/me'), 'no cookie', 'cookie.booking_session');
   const unknown = await call<ErrorBody>(svc.url, 'GET', '/sessions/me', undefined, {
     cookie: 'booking_session=zzz',
@@ -145,7 +145,7 @@ test('property: any path segment, query and cookie on the read endpoints is neve
   await fc.assert(
     fc.asyncProperty(
       segment,
-      fc.constantFrom('/seats/', '/bookings/', '/shows/', 'DELETE /bookings/', 'cookie'),
+      fc.constantFrom('/seats/', '/bookings/', '/shows/', 'POST /bookings/', 'cookie'),
       fc.dictionary(fc.constantFrom('offset', 'limit', 'x'), fc.string({ maxLength: 12 })),
       async (s, where, query) => {
         let encoded: string;
@@ -162,8 +162,8 @@ test('property: any path segment, query and cookie on the read endpoints is neve
         } else if (where === '/shows/') {
           const qs = new URLSearchParams(query).toString();
           a = await call<ErrorBody>(svc.url, 'GET', `/shows/${encoded}/seats?${qs}`);
-        } else if (where.startsWith('DELETE')) {
-          a = await call<ErrorBody>(svc.url, 'DELETE', `/bookings/${encoded}`);
+        } else if (where.startsWith('POST')) {
+          a = await call<ErrorBody>(svc.url, 'POST', `/bookings/${encoded}/cancel`);
         } else {
           a = await call<ErrorBody>(svc.url, 'GET', `${where}${encoded}`);
         }

@@ -86,7 +86,7 @@ test('the domain metrics count what the requests did (before/after, not presence
   assert.equal(replay.status, 201);
   const taken = await call(svc.url, 'POST', '/bookings', { seatId: 'gala-20', userId: 'late' });
   assert.equal(taken.status, 409);
-  const cancelled = await call(svc.url, 'DELETE', `/bookings/${booked.body.bookingId}`);
+  const cancelled = await call(svc.url, 'POST', `/bookings/${booked.body.bookingId}/cancel`);
   assert.equal(cancelled.status, 200);
   const login = await call(svc.url, 'POST', '/sessions', { userId: 'counted' });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;

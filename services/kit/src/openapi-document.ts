@@ -24,6 +24,8 @@ export interface ResponseObject {
   description: string;
   headers?: Record<string, { description: string; required?: boolean; schema: JsonSchema }>;
   content?: Record<string, MediaType>;
+  /** OpenAPI links: where a value of this response can be used next (stateful fuzzing). */
+  links?: Record<string, { operationRef: string; parameters: Record<string, string> }>;
 }
 
 export interface Operation {
@@ -96,6 +98,14 @@ export function jsonResponse(
 ): ResponseObject {
   const json = schema instanceof z.ZodType ? schemaOf(schema) : schema;
   return { description, ...(headers ? { headers } : {}), content: jsonContent(json) };
+}
+
+/** A link to the operation `method` of `path`, filling its parameters from this response. */
+export function linkTo(method: HttpMethod, path: string, parameters: Record<string, string>) {
+  return {
+    operationRef: `#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${method}`,
+    parameters,
+  };
 }
 
 /** An `{error, details:[{path, message}]}` response. */
