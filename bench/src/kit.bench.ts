@@ -122,7 +122,17 @@ const bench: Benchmark = {
         'start-up to ready max (ms)': Math.max(...startups),
       },
       budgets: [
-        { name: 'throughput on/off', value: ratio, op: '>=', limit: 0.85 },
+        // Tracked, not a gate (issue 16): a hello route does no work, so there the span path of
+        // a sampled request is most of what a request costs; telemetry.bench.ts gates the cost
+        // on booking's real routes through the gateway.
+        {
+          name: 'hello route throughput on/off',
+          value: ratio,
+          op: '>=',
+          limit: 0.85,
+          peer: 'the same service with telemetry and RED metrics off',
+          gate: false,
+        },
         {
           name: 'start-up to /readyz p50',
           value: median(startups),
