@@ -1,15 +1,28 @@
-// The negative control of api-fuzz.test.ts: the same schemathesis run, against a loopback
-// fixture whose document promises a `name` in every widget. Kept, the run is clean; dropped
-// from one answer, schemathesis must fail, naming the schema check and the operation.
+// The negative controls of api-fuzz.test.ts: the same schemathesis runs and assertions,
+// against a loopback fixture whose document promises a `name` in every widget and a token for
+// every request. Kept, both runs are clean; a response without the `name`, or a route that
+// answers without the token, must fail, naming the check and the operation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { securedOperations, unauthenticatedAnswers } from './openapi-security.js';
 import { describeFailures, runSchemathesis, schemathesisBinary } from './schemathesis-run.js';
 
+const TOKEN = 'fixture-token';
+const error = {
+  description: 'an error',
+  content: {
+    'application/json': {
+      schema: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+    },
+  },
+};
 const document = {
   openapi: '3.1.0',
   info: { title: 'widget fixture', version: '1' },
+  components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+  security: [{ bearerAuth: [] }],
   paths: {
     '/widgets/{widgetId}': {
       get: {
@@ -29,14 +42,16 @@ const document = {
               },
             },
           },
+          '401': error,
         },
       },
     },
   },
 };
 
-/** The fixture API; `broken` drops the promised `name` from the widget it returns. */
-async function widgetServer(broken: boolean): Promise<{ url: string; server: Server }> {
+type Behaviour = 'keeps its promises' | 'drops the name' | 'ignores the token';
+
+async function widgetServer(behaviour: Behaviour): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fixture');
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -46,20 +61,23 @@ async function widgetServer(broken: boolean): Promise<{ url: string; server: Ser
     if (url.pathname === '/openapi.json' && req.method === 'GET') return json(200, document);
     const m = /^\/widgets\/([^/]+)$/.exec(url.pathname);
     if (!m) return json(404, { error: 'not_found' });
+    if (behaviour !== 'ignores the token' && req.headers.authorization !== `Bearer ${TOKEN}`)
+      return json(401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' });
     if (req.method !== 'GET') return json(405, { error: 'method_not_allowed' }, { allow: 'GET' });
     const id = decodeURIComponent(m[1]!);
-    return json(200, broken ? { id } : { id, name: `widget ${id}` });
+    return json(200, behaviour === 'drops the name' ? { id } : { id, name: `widget ${id}` });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-async function fuzzWidgets(broken: boolean) {
-  const { url, server } = await widgetServer(broken);
+async function fuzzWidgets(behaviour: Behaviour, withToken: boolean) {
+  const { url, server } = await widgetServer(behaviour);
   try {
     return await runSchemathesis(schemathesisBinary(), {
-      api: broken ? 'broken fixture' : 'fixture',
+      api: `fixture that ${behaviour}`,
       schemaUrl: `${url}/openapi.json`,
+      headers: withToken ? { Authorization: `Bearer ${TOKEN}` } : undefined,
       maxExamples: 10,
     });
   } finally {
@@ -67,18 +85,37 @@ async function fuzzWidgets(broken: boolean) {
   }
 }
 
-test('the fixture keeping its promise passes every check', async () => {
-  const r = await fuzzWidgets(false);
-  assert.deepEqual(describeFailures(r), [], r.output);
-  assert.equal(r.exitCode, 0, r.output);
-  assert.ok(r.testCases > 0, 'cases were generated');
+test('the fixture keeping its promises passes every check, with and without the token', async () => {
+  for (const withToken of [true, false]) {
+    const r = await fuzzWidgets('keeps its promises', withToken);
+    assert.deepEqual(describeFailures(r), [], r.output);
+    assert.equal(r.exitCode, 0, r.output);
+    assert.ok(r.testCases > 0, 'cases were generated');
+    const answers = unauthenticatedAnswers(securedOperations(document), r.entries);
+    assert.ok(answers.length > 0);
+    if (!withToken) assert.deepEqual([...new Set(answers.map((e) => e.status))], [401]);
+  }
 });
 
 test('a response missing a required field fails the schema check, on that operation', async () => {
-  const r = await fuzzWidgets(true);
+  const r = await fuzzWidgets('drops the name', true);
   assert.notEqual(r.exitCode, 0, 'st run exits non-zero');
   assert.deepEqual(describeFailures(r), [
-    'broken fixture: ST108 Response violates schema: GET /widgets/{widgetId}',
+    'fixture that drops the name: ST108 Response violates schema: GET /widgets/{widgetId}',
   ]);
   assert.match(r.output, /"name" is a required property/);
+});
+
+test('a route answering without the token is caught, by schemathesis and by the 401 check', async () => {
+  const r = await fuzzWidgets('ignores the token', false);
+  const leaks = unauthenticatedAnswers(securedOperations(document), r.entries).filter(
+    (e) => e.status !== 401,
+  );
+  assert.ok(leaks.length > 0, 'the recorded answers show data without the token');
+  assert.ok(
+    describeFailures(r).includes(
+      'fixture that ignores the token: ST401 API accepts requests without authentication: GET /widgets/{widgetId}',
+    ),
+    describeFailures(r).join('\n'),
+  );
 });

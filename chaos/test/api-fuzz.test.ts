@@ -116,7 +116,7 @@ for (const a of APIS) {
       api: a.api,
       schemaUrl: `${url}/openapi.json`,
       baseUrl: a.via?.(s),
-      headers: token ? { authorization: `Bearer ${token}` } : undefined,
+      headers: token ? { Authorization: `Bearer ${token}` } : undefined,
       maxExamples: a.maxExamples,
     });
     t.diagnostic(

@@ -30,6 +30,7 @@ export interface FuzzTarget {
   schemaUrl: string;
   /** Where requests go when not to the document's own origin (booking through the gateway). */
   baseUrl?: string;
+  /** Sent with every request; spell `Authorization` so, as schemathesis matches it to the scheme. */
   headers?: Record<string, string>;
   maxExamples: number;
 }
