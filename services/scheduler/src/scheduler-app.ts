@@ -3,14 +3,17 @@
  * and `GET /jobs?fromSeq=&limit=` (the job log, in seq order).
  */
 import type { Express } from 'express';
-import { z } from 'zod';
+import { EtcdError, GRPCGenericError } from 'etcd3';
 import { createHttpApp } from '@faultline/kit/http';
 import type { Logger } from '@faultline/kit/logging';
 import type { Metrics } from '@faultline/kit/metrics';
 import type { Probes } from '@faultline/kit/probes';
+import { sendError } from '@faultline/kit/http-errors';
 import type { FencedJobLog } from './fenced-job-log.js';
+import { jobsQuery } from './jobs-query.js';
 import type { LeaderElector } from './leader-elector.js';
 import type { LeaderView } from './leader-view.js';
+import { schedulerApi } from './scheduler-openapi.js';
 
 export interface SchedulerAppDeps {
   logger: Logger;
@@ -31,22 +34,9 @@ export interface LeaderBody {
   since: string | null;
 }
 
-const jobsQuery = z.object({
-  fromSeq: z.coerce
-    .number({ message: 'expected a number' })
-    .int({ message: 'expected an integer' })
-    .min(1, { message: 'expected an integer >= 1' })
-    .default(1),
-  limit: z.coerce
-    .number({ message: 'expected a number' })
-    .int({ message: 'expected an integer' })
-    .min(1, { message: 'expected an integer >= 1' })
-    .max(1000, { message: 'expected an integer <= 1000' })
-    .default(100),
-});
-
 export function createSchedulerApp(deps: SchedulerAppDeps): Express {
-  return createHttpApp({ logger: deps.logger, metrics: deps.metrics, probes: deps.probes }, (r) => {
+  const { logger, metrics, probes } = deps;
+  return createHttpApp({ logger, metrics, probes, api: schedulerApi }, (r) => {
     r.get('/leader', (_req, res) => {
       const own = deps.elector.currentTerm;
       const seen = deps.view.current;
@@ -70,7 +60,15 @@ export function createSchedulerApp(deps: SchedulerAppDeps): Express {
     });
     r.get('/jobs', async (req, res) => {
       const q = jobsQuery.parse(req.query);
-      const records = await deps.jobLog.read(q.fromSeq, q.limit);
+      let records;
+      try {
+        records = await deps.jobLog.read(q.fromSeq, q.limit);
+      } catch (e) {
+        // etcd unreachable or without quorum: the dependency failed, not the request.
+        if (!(e instanceof GRPCGenericError || e instanceof EtcdError)) throw e;
+        res.setHeader('Retry-After', '1');
+        return sendError(res, 503, 'etcd_unavailable', [{ path: 'etcd', message: e.message }]);
+      }
       const last = records[records.length - 1];
       res.json({ records, nextSeq: last ? last.seq + 1 : q.fromSeq });
     });
