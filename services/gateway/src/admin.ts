@@ -17,7 +17,14 @@ export interface AdminOptions {
   pickerOptions: PickerOptions;
 }
 
-const PickerChange = z.object({ picker: z.enum(PICKER_NAMES) });
+/** What the admin routes accept; the OpenAPI document (admin-openapi.ts) shows the same. */
+export const pickerChange = z.strictObject({ picker: z.enum(PICKER_NAMES) });
+export const upstreamParams = z.object({
+  name: z.string().min(1).meta({ description: 'The upstream, as named in GATEWAY_UPSTREAMS.' }),
+});
+export const backendParams = upstreamParams.extend({
+  backend: z.string().min(1).meta({ description: 'The backend id: `host:port`.' }),
+});
 
 /** Everything the admin view shows about one backend. */
 export function backendView(b: Backend) {
@@ -85,29 +92,27 @@ export function registerAdminRoutes(router: Router, opts: AdminOptions): void {
   });
 
   router.put('/admin/upstreams/:name/picker', (req, res) => {
-    const u = find(req.params.name);
+    const { name } = upstreamParams.parse(req.params);
+    const u = find(name);
     if (!u)
-      return sendError(res, 404, 'not_found', [
-        { path: 'name', message: `no upstream ${req.params.name}` },
-      ]);
-    const { picker } = PickerChange.parse(req.body);
+      return sendError(res, 404, 'not_found', [{ path: 'name', message: `no upstream ${name}` }]);
+    const { picker } = pickerChange.parse(req.body);
     const previous = u.picker.name;
     u.picker = createPicker(picker, opts.pickerOptions);
     res.json({ upstream: u.name, picker, previous });
   });
 
   const drain =
-    (drained: boolean): RequestHandler<{ name: string; backend: string }> =>
+    (drained: boolean): RequestHandler =>
     (req, res) => {
-      const u = find(req.params.name);
+      const { name, backend } = backendParams.parse(req.params);
+      const u = find(name);
       if (!u)
-        return sendError(res, 404, 'not_found', [
-          { path: 'name', message: `no upstream ${req.params.name}` },
-        ]);
-      const b = u.pool.setDrained(req.params.backend, drained);
+        return sendError(res, 404, 'not_found', [{ path: 'name', message: `no upstream ${name}` }]);
+      const b = u.pool.setDrained(backend, drained);
       if (!b) {
         return sendError(res, 404, 'not_found', [
-          { path: 'backend', message: `no backend ${req.params.backend} in ${u.name}` },
+          { path: 'backend', message: `no backend ${backend} in ${u.name}` },
         ]);
       }
       res.status(drained ? 202 : 200).json(backendView(b));

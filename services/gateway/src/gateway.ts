@@ -16,6 +16,7 @@ import { breakerMetrics } from '@faultline/kit/resilience-metrics';
 import { RetryBudget } from '@faultline/kit/retry';
 import { ActiveHealthChecker } from './active-health.js';
 import { registerAdminRoutes } from './admin.js';
+import { gatewayAdminApi } from './admin-openapi.js';
 import { BackendPool } from './backend-pool.js';
 import type { GatewayConfig } from './config.js';
 import { createDiscovery } from './discovery/create-discovery.js';
@@ -113,6 +114,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     perTryTimeoutMs: config.PER_TRY_TIMEOUT_MS,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     maxAttempts: config.MAX_ATTEMPTS,
+    retryNeverSent: config.RETRY_NEVER_SENT,
     maxBodyBytes: config.MAX_BODY_BYTES,
     maxHeaderBytes: config.MAX_HEADER_BYTES,
     metrics,
@@ -133,8 +135,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ? Promise.resolve()
       : Promise.reject(new Error('first discovery snapshot not received yet')),
   );
-  const adminApp = createHttpApp({ logger, metrics, probes, bodyLimit: '4kb' }, (router) =>
-    registerAdminRoutes(router, { token: config.ADMIN_TOKEN, upstreams, pickerOptions }),
+  const adminApp = createHttpApp(
+    { logger, metrics, probes, bodyLimit: '4kb', api: gatewayAdminApi },
+    (router) =>
+      registerAdminRoutes(router, { token: config.ADMIN_TOKEN, upstreams, pickerOptions }),
   );
 
   return {
