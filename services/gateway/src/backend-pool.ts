@@ -7,6 +7,7 @@
 import type { BreakerHooks, BreakerState } from '@faultline/kit/breaker';
 import { Backend, RESULTS, type ResultClass } from './backend.js';
 import { OutlierEjection, type OutlierEjectionOptions } from './outlier-ejection.js';
+import { RETRY_REASONS, type RetryReason } from './retry-policy.js';
 
 /** One endpoint as a discovery source reports it. */
 export interface DiscoveredEndpoint {
@@ -42,7 +43,11 @@ export class BackendPool {
   readonly upstream: string;
   readonly outliers: OutlierEjection;
   readonly sticky = { hit: 0, miss: 0, restick: 0 };
-  readonly retries = { made: 0, budgetExhausted: 0 };
+  readonly retries = {
+    made: 0,
+    budgetExhausted: 0,
+    byReason: Object.fromEntries(RETRY_REASONS.map((r) => [r, 0])) as Record<RetryReason, number>,
+  };
   /** Results of backends that have left, so counters never go backwards. */
   readonly retiredResults = new Map<string, Record<ResultClass, number>>();
 

@@ -28,8 +28,14 @@ export const configShape = {
   PER_TRY_TIMEOUT_MS: env.int(2000, 1),
   /** Overall budget of a request (a smaller incoming deadline header wins). */
   REQUEST_TIMEOUT_MS: env.int(10_000, 1),
-  /** Attempts per idempotent request, the first included. */
+  /** Attempts per request that may be retried, the first included. */
   MAX_ATTEMPTS: env.int(3, 1, 10),
+  /**
+   * Retry any request that provably never reached a backend (refused connection, or nothing
+   * of it written before the connection failed), whatever its method. Off: only idempotent
+   * requests are retried.
+   */
+  RETRY_NEVER_SENT: env.bool(true),
   RETRY_BUDGET_RATIO: env.number(0.2, 0, 10),
   RETRY_MIN_PER_SEC: env.number(10, 0),
   HEALTH_INTERVAL_MS: env.int(1000, 0),

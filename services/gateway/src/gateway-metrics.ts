@@ -7,6 +7,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { BREAKER_STATE_VALUE } from '@faultline/kit/resilience-metrics';
 import { RESULTS, type Backend } from './backend.js';
 import type { Upstream } from './http-proxy.js';
+import { RETRY_REASONS } from './retry-policy.js';
 
 export function registerGatewayMetrics(
   registry: Registry,
@@ -98,11 +99,19 @@ export function registerGatewayMetrics(
     };
     return type === 'counter' ? new Counter(config) : new Gauge(config);
   };
-  perUpstreamCounter(
-    'faultline_gateway_retries_total',
-    'Retries sent to another backend.',
-    (u) => u.pool.retries.made,
-  );
+  new Counter({
+    name: 'faultline_gateway_retries_total',
+    help: 'Retries sent to another backend, by why the attempt before failed (connect-failure and reset-before-request never reached the backend).',
+    labelNames: ['upstream', 'reason'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const u of upstreams()) {
+        for (const reason of RETRY_REASONS)
+          this.inc({ upstream: u.name, reason }, u.pool.retries.byReason[reason]);
+      }
+    },
+  });
   perUpstreamCounter(
     'faultline_gateway_retry_budget_exhausted_total',
     'Retries refused because the upstream retry budget was exhausted.',

@@ -2,8 +2,9 @@
  * The L7 reverse proxy, on plain node:http: route by path prefix, pick a backend (sticky
  * cookie first), stream the request and the response, and turn every failure into a bounded
  * JSON answer. Per-try timeouts and an overall deadline (propagated downstream in the kit's
- * deadline header); retries only for idempotent requests, to a backend not tried yet, within
- * the upstream's retry budget; a breaker and outlier ejection per backend behind it all.
+ * deadline header); retries to a backend not tried yet, within the upstream's retry budget,
+ * of idempotent requests and of any request that provably never reached its backend; a
+ * breaker and outlier ejection per backend behind it all.
  * This file is the server and the routing; one request's life is in proxy-exchange.ts, one
  * try against one backend in proxy-attempt.ts.
  */
@@ -35,6 +36,8 @@ export interface ProxyOptions {
   perTryTimeoutMs: number;
   requestTimeoutMs: number;
   maxAttempts: number;
+  /** Retry requests that provably never reached a backend, whatever their method. */
+  retryNeverSent: boolean;
   maxBodyBytes: number;
   maxHeaderBytes: number;
   metrics: Metrics;

@@ -7,10 +7,12 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { context } from '@opentelemetry/api';
 import type { Backend, ResultClass } from './backend.js';
+import { SendWatch } from './never-sent.js';
 import type { ProxyExchange } from './proxy-exchange.js';
 
 export class Attempt {
   readonly #upstreamReq: ClientRequest;
+  readonly #sendWatch: SendWatch;
   #timer: NodeJS.Timeout | undefined;
   #settled = false;
   #responded = false;
@@ -33,6 +35,7 @@ export class Attempt {
         agent: backend.agent,
       }),
     );
+    this.#sendWatch = new SendWatch(this.#upstreamReq);
     const timeout = exchange.deadline.timeoutFor(exchange.perTryTimeoutMs);
     this.#timer = setTimeout(() => this.#onTimeout(), timeout);
     this.#upstreamReq.on('response', (res) => this.#onResponse(res));
@@ -40,8 +43,8 @@ export class Attempt {
     const body = exchange.body;
     if (body !== undefined) {
       this.#upstreamReq.end(body);
-    } else if (exchange.streamBody) {
-      this.#streamRequestBody();
+    } else if (exchange.streamedBody) {
+      exchange.streamedBody.sendTo(this.#upstreamReq, () => this.#onBodyTooLarge());
     } else {
       this.#upstreamReq.end();
     }
@@ -51,40 +54,28 @@ export class Attempt {
   abort(result: 'timeout' | 'cancelled'): void {
     if (this.#settled) return;
     this.#settle(result);
-    this.#upstreamReq.destroy();
+    this.#giveUp();
   }
 
-  #streamRequestBody(): void {
-    const { request: req, maxBodyBytes } = this.exchange;
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) {
-        req.unpipe(this.#upstreamReq);
-        this.abort('cancelled');
-        this.exchange.response.setHeader('connection', 'close');
-        this.exchange.retryOrFail(
-          this.backend,
-          413,
-          'body_too_large',
-          `request body exceeds ${maxBodyBytes} bytes`,
-        );
-      }
-    });
-    req.pipe(this.#upstreamReq);
+  #onBodyTooLarge(): void {
+    this.abort('cancelled');
+    this.exchange.failBodyTooLarge();
   }
 
   #onTimeout(): void {
     this.#timer = undefined;
     if (this.#responded || this.#settled) return;
     this.#settle('timeout');
-    this.#upstreamReq.destroy();
-    this.exchange.retryOrFail(
-      this.backend,
-      504,
-      'upstream_timeout',
-      `backend did not answer within ${this.exchange.perTryTimeoutMs} ms`,
-    );
+    const neverSent = this.#sendWatch.neverSent();
+    this.#giveUp();
+    this.exchange.retryOrFail({
+      backend: this.backend,
+      status: 504,
+      error: 'upstream_timeout',
+      message: `backend did not answer within ${this.exchange.perTryTimeoutMs} ms`,
+      reason: neverSent ?? 'timeout',
+      neverSent: neverSent !== undefined,
+    });
   }
 
   #onError(e: NodeJS.ErrnoException): void {
@@ -100,12 +91,29 @@ export class Attempt {
       this.exchange.response.destroy();
       return;
     }
-    this.exchange.retryOrFail(
-      this.backend,
-      502,
-      connect ? 'upstream_connect_error' : 'upstream_reset',
-      `backend failed: ${e.code ?? e.message}`,
-    );
+    const neverSent = this.#sendWatch.neverSent(e.code);
+    this.exchange.streamedBody?.detach();
+    const code = e.code ?? e.message;
+    this.exchange.retryOrFail({
+      backend: this.backend,
+      status: 502,
+      error: connect
+        ? 'upstream_connect_error'
+        : neverSent
+          ? 'upstream_reset_before_request'
+          : 'upstream_reset',
+      message: neverSent
+        ? `backend failed before the request was sent: ${code}`
+        : `backend failed: ${code}`,
+      reason: neverSent ?? 'reset',
+      neverSent: neverSent !== undefined,
+    });
+  }
+
+  /** Drops the upstream request; a streamed body stops flowing to it. */
+  #giveUp(): void {
+    this.exchange.streamedBody?.detach();
+    this.#upstreamReq.destroy();
   }
 
   #onResponse(res: IncomingMessage): void {
@@ -120,12 +128,14 @@ export class Attempt {
     if (exchange.mayRetryStatus(status)) {
       res.resume(); // discard, so the socket goes back to the pool
       this.#settle('5xx');
-      exchange.retryOrFail(
-        this.backend,
+      exchange.retryOrFail({
+        backend: this.backend,
         status,
-        'upstream_unavailable',
-        `backend answered ${status}`,
-      );
+        error: 'upstream_unavailable',
+        message: `backend answered ${status}`,
+        reason: 'gateway-error',
+        neverSent: false,
+      });
       return;
     }
     this.#responded = true;

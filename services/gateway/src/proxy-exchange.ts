@@ -21,16 +21,28 @@ import type { ProxyOptions, Upstream } from './http-proxy.js';
 import { Attempt } from './proxy-attempt.js';
 import { sendProxyError } from './proxy-errors.js';
 import { backendRequestHeaders, clientResponseHeaders } from './proxy-headers.js';
-import { bufferRequestBody } from './request-body.js';
-import { isIdempotent, isRetryableStatus } from './retry-policy.js';
+import { bufferRequestBody, StreamedBody } from './request-body.js';
+import { isIdempotent, isRetryableStatus, type RetryReason } from './retry-policy.js';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 
 const tracer = trace.getTracer('@faultline/gateway');
 
+/** An attempt that failed before any response byte reached the client. */
+export interface AttemptFailure {
+  readonly backend: Backend;
+  readonly status: number;
+  readonly error: string;
+  readonly message: string;
+  readonly reason: RetryReason;
+  /** Provably never reached the backend: safe to send elsewhere whatever the method. */
+  readonly neverSent: boolean;
+}
+
 export class ProxyExchange {
   readonly #started = process.hrtime.bigint();
   readonly #deadline: Deadline;
+  /** Repeating the request is harmless, so any failed attempt may be retried. */
   readonly #retryable: boolean;
   readonly #method: string;
   readonly #stickyToken: string | undefined;
@@ -38,7 +50,7 @@ export class ProxyExchange {
   readonly #span: Span;
   readonly #spanContext: Context;
   #body: Buffer | undefined;
-  #streamBody: boolean;
+  #streamedBody: StreamedBody | undefined;
   #attempt = -1;
   #current: Attempt | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
@@ -54,7 +66,6 @@ export class ProxyExchange {
     this.#method = req.method ?? 'GET';
     this.#deadline = Deadline.fromHeader(req.headers[DEADLINE_HEADER], opts.requestTimeoutMs);
     this.#retryable = opts.maxAttempts > 1 && isIdempotent(this.#method, req.headers);
-    this.#streamBody = false;
     this.#stickyToken = upstream.sticky?.tokenOf(req.headers.cookie);
     // No span is active here (the kit never instruments incoming requests): continue the
     // caller's trace from its headers.
@@ -77,20 +88,14 @@ export class ProxyExchange {
     const hasBody =
       (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
     if (length !== undefined && Number(length) > opts.maxBodyBytes) {
-      res.setHeader('connection', 'close');
-      return this.#fail(
-        413,
-        'body_too_large',
-        `request body exceeds ${opts.maxBodyBytes} bytes`,
-        'body',
-      );
+      return this.failBodyTooLarge();
     }
     const remaining = this.#deadline.remainingMs();
     this.#deadlineTimer = setTimeout(() => this.#onDeadline(), remaining);
     if (!hasBody) return this.#next();
     if (!this.#retryable) {
-      // Streamed straight through: it can never be replayed, so it is never retried.
-      this.#streamBody = true;
+      // Streamed through; replayed only to a second backend if the first never got any of it.
+      this.#streamedBody = new StreamedBody(req, opts.maxBodyBytes);
       return this.#next();
     }
     // A retry must replay the body: buffer it, bounded.
@@ -100,16 +105,19 @@ export class ProxyExchange {
         this.#body = body;
         this.#next();
       },
-      onTooLarge: () => {
-        res.setHeader('connection', 'close');
-        this.#fail(
-          413,
-          'body_too_large',
-          `request body exceeds ${opts.maxBodyBytes} bytes`,
-          'body',
-        );
-      },
+      onTooLarge: () => this.failBodyTooLarge(),
     });
+  }
+
+  /** The body passed the limit: 413, and the client's connection closes after it. */
+  failBodyTooLarge(): void {
+    if (!this.res.headersSent) this.res.setHeader('connection', 'close');
+    this.#fail(
+      413,
+      'body_too_large',
+      `request body exceeds ${this.opts.maxBodyBytes} bytes`,
+      'body',
+    );
   }
 
   /** Picks a backend for the next attempt and sends; answers with an error when none is left. */
@@ -139,21 +147,25 @@ export class ProxyExchange {
     this.#current = new Attempt(this, backend, this.#attempt);
   }
 
-  /** Called by an attempt that failed before any response byte reached the client. */
-  retryOrFail(backend: Backend, status: number, error: string, message: string): void {
+  /** Tries another backend within the budget, or answers with this failure. */
+  retryOrFail(failure: AttemptFailure): void {
+    const { backend, status, error, message } = failure;
     this.#lastError = { status, error, message, backend: backend.id };
     if (this.#done) return;
+    const safe = this.#retryable || (failure.neverSent && this.opts.retryNeverSent);
     const canRetry =
-      this.#retryable &&
+      safe &&
       this.#attempt + 1 < this.opts.maxAttempts &&
       !this.#deadline.expired &&
       !this.res.headersSent;
     if (canRetry) {
+      const { retries } = this.upstream.pool;
       if (this.upstream.budget.tryAcquireRetry()) {
-        this.upstream.pool.retries.made++;
+        retries.made++;
+        retries.byReason[failure.reason]++;
         return this.#next();
       }
-      this.upstream.pool.retries.budgetExhausted++;
+      retries.budgetExhausted++;
     }
     this.#fail(status, error, message, 'upstream', backend.id);
   }
@@ -177,17 +189,14 @@ export class ProxyExchange {
   get body(): Buffer | undefined {
     return this.#body;
   }
-  get streamBody(): boolean {
-    return this.#streamBody;
+  get streamedBody(): StreamedBody | undefined {
+    return this.#streamedBody;
   }
   get deadline(): Deadline {
     return this.#deadline;
   }
   get perTryTimeoutMs(): number {
     return this.opts.perTryTimeoutMs;
-  }
-  get maxBodyBytes(): number {
-    return this.opts.maxBodyBytes;
   }
   get span(): Span {
     return this.#span;
@@ -213,7 +222,7 @@ export class ProxyExchange {
   requestHeaders(): IncomingHttpHeaders {
     return backendRequestHeaders(this.req, this.#deadline, this.#spanContext, {
       bufferedLength: this.#body?.length,
-      streamed: this.#streamBody,
+      streamed: this.#streamedBody !== undefined,
     });
   }
 
