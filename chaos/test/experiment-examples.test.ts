@@ -9,11 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { explainExperiment } from '../src/experiment/explain.js';
-import {
-  formatSpecProblem,
-  isExperimentSpecError,
-  loadExperiment,
-} from '../src/experiment/load.js';
+import { formatSpecProblem } from '@faultline/kit/spec-problems';
+import { isExperimentSpecError, loadExperiment } from '../src/experiment/load.js';
 import { resolveTargets } from '../src/experiment/targeting.js';
 import type { CandidatePod } from '../src/experiment/targeting.js';
 
@@ -45,6 +42,7 @@ const LOCAL_PODS: CandidatePod[] = [
 
 const EXPECTED = [
   'booking-http-503.yaml',
+  'kill-booking-replica.yaml',
   'kill-scheduler-leader.yaml',
   'partition-etcd-member.yaml',
   'pause-booking-past-lock-ttl.yaml',
@@ -73,6 +71,10 @@ test('examples resolve against the local pods as their comments say', async () =
   assert.equal(
     (await explain('kill-scheduler-leader.yaml')).action,
     'kill 1 of 3 scheduler pods (scheduler-2) (the leader), once; the platform restarts it',
+  );
+  assert.match(
+    (await explain('kill-booking-replica.yaml')).action,
+    /^kill 1 of 3 booking pods \(booking-\d\), once; the platform restarts it$/,
   );
   assert.match(
     (await explain('redis-latency-200ms.yaml')).action,

@@ -6,59 +6,22 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { parseSpecText, type SpecProblem, type YamlPath } from '@faultline/kit/spec-problems';
 import { z } from 'zod';
 import { packageRoot } from './paths.js';
-import { describeIssue, problemAt, SloSpecError, type SloProblem } from './problems.js';
+import { SloSpecError } from './problems.js';
 import { sloId, type Slo, type SliSpec } from './slo.js';
 import { sloFileSchema, type SloFile } from './spec.js';
 
-export type SloParseResult = { ok: true; slo: Slo } | { ok: false; problems: SloProblem[] };
+export type SloParseResult = { ok: true; slo: Slo } | { ok: false; problems: SpecProblem[] };
 
 /** Validates one SLO file's text; `file` labels problems and becomes `Slo.file`. Never throws. */
 export function parseSloText(text: string, file: string): SloParseResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => {
-        const at = e.linePos?.[0] ?? { line: 1, col: 1 };
-        return {
-          file,
-          line: at.line,
-          column: at.col,
-          path: '',
-          message: `YAML syntax error: ${firstLine(e.message)}`,
-        };
-      }),
-    };
-  }
-  const result = sloFileSchema.safeParse(doc.toJS() ?? {}, { error: describeIssue });
-  if (result.success) return { ok: true, slo: toSlo(result.data, file) };
-
-  const problems: SloProblem[] = [];
-  for (const issue of result.error.issues) {
-    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-    if (issue.code === 'unrecognized_keys') {
-      const allowed = allowedKeys(sloFileSchema, path);
-      for (const key of issue.keys)
-        problems.push(
-          problemAt(
-            doc.contents,
-            lineCounter,
-            file,
-            [...path, key],
-            `unknown field; allowed: ${allowed.join(', ')}`,
-            true,
-          ),
-        );
-    } else {
-      problems.push(problemAt(doc.contents, lineCounter, file, path, issue.message));
-    }
-  }
-  problems.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { ok: false, problems };
+  const r = parseSpecText(text, file, sloFileSchema, {
+    unknownField: (parent) =>
+      `unknown field; allowed: ${allowedKeys(sloFileSchema, parent).join(', ')}`,
+  });
+  return r.ok ? { ok: true, slo: toSlo(r.value, file) } : r;
 }
 
 /**
@@ -72,7 +35,7 @@ export function loadSlos(dir: string = packageRoot): Slo[] {
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort();
   const slos: Slo[] = [];
-  const problems: SloProblem[] = [];
+  const problems: SpecProblem[] = [];
   const seen = new Map<string, string>();
   for (const name of files) {
     const file = join(root, name);
@@ -119,7 +82,7 @@ function toSlo(f: SloFile, file: string): Slo {
 }
 
 /** The keys a strict object at `path` of `schema` allows (for "unknown field" messages). */
-function allowedKeys(schema: z.ZodType, path: readonly (string | number)[]): string[] {
+function allowedKeys(schema: z.ZodType, path: YamlPath): string[] {
   let node: z.ZodType | undefined = schema;
   for (const seg of path) {
     node = unwrap(node);
@@ -134,9 +97,4 @@ function allowedKeys(schema: z.ZodType, path: readonly (string | number)[]): str
 function unwrap(node: z.ZodType | undefined): z.ZodType | undefined {
   while (node instanceof z.ZodOptional) node = node.unwrap() as z.ZodType;
   return node;
-}
-
-/** The message without yaml's code excerpt and position (we report the position ourselves). */
-function firstLine(s: string): string {
-  return (s.split('\n')[0] ?? s).replace(/ at line \d+, column \d+:?$/, '');
 }

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadSlos, parseSloText } from '../src/load.js';
-import { formatSloProblem, isSloSpecError } from '../src/problems.js';
+import { formatSpecProblem } from '@faultline/kit/spec-problems';
+import { isSloSpecError } from '../src/problems.js';
 
 const VALID = `apiVersion: slo.faultline.dev/v1alpha1
 kind: SLO
@@ -171,7 +172,7 @@ test('malformed SLO files: every problem at file:line:col, with its YAML path an
   for (const [name, text, expected] of MALFORMED) {
     const r = parseSloText(text, 'bad.yaml');
     assert.ok(!r.ok, `${name}: accepted`);
-    const got = r.problems.map(formatSloProblem);
+    const got = r.problems.map(formatSpecProblem);
     assert.equal(got.length, expected.length, `${name}:\n${got.join('\n')}`);
     expected.forEach((e, i) =>
       assert.ok(

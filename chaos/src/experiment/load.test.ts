@@ -3,12 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  formatSpecProblem,
-  isExperimentSpecError,
-  loadExperiment,
-  parseExperimentText,
-} from './load.js';
+import { formatSpecProblem } from '@faultline/kit/spec-problems';
+import { isExperimentSpecError, loadExperiment, parseExperimentText } from './load.js';
 
 /** A valid spec; cases replace lines in it so positions stay easy to read. */
 const VALID = `apiVersion: chaos.faultline.dev/v1alpha1

@@ -6,9 +6,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { isExperimentSpecError, loadExperiment, parseSpecText } from '../experiment/load.js';
+import {
+  parseSpecText,
+  unreadableFileProblem,
+  type SpecProblem,
+} from '@faultline/kit/spec-problems';
+import { isExperimentSpecError, loadExperiment } from '../experiment/load.js';
 import { ExperimentSpecError } from '../experiment/load.js';
-import type { SpecProblem } from '../experiment/load.js';
 import { EXPERIMENT_API_VERSION, EXPERIMENT_KIND, experimentSchema } from '../experiment/spec.js';
 import type { Experiment } from '../experiment/spec.js';
 import { gameDaySchema } from './spec.js';
@@ -41,10 +45,7 @@ export async function loadGameDay(
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new ExperimentSpecError(file, [
-      { file, line: 1, column: 1, path: '', message: `cannot read the file (${reason})` },
-    ]);
+    throw new ExperimentSpecError(file, [unreadableFileProblem(file, e)]);
   }
   const r = parseSpecText(text, file, gameDaySchema);
   if (!r.ok) throw new ExperimentSpecError(file, r.problems);
