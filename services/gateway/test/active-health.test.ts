@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import { sampleValue } from '@faultline/kit/testing/metric-samples';
 import {
+  instanceOf,
   send,
   startBackends,
   startGateway,
@@ -18,8 +19,6 @@ import {
 
 const started: (TestBackend | TestGateway)[] = [];
 after(() => stopAll(started));
-
-const instanceOf = (r: { json: unknown }) => (r.json as { instance: string }).instance;
 
 test('a backend failing its health checks is taken out, and brought back when it passes again', async () => {
   const [a, b] = await startBackends('a', 'b');
@@ -34,12 +33,8 @@ test('a backend failing its health checks is taken out, and brought back when it
     GATEWAY_BREAKER_FAILURES: '1000',
   });
   started.push(gw);
-  const viewOf = async (t: TestBackend) => (await gw.backends()).find((v) => v.id === t.address)!;
   const healthyGauge = async (t: TestBackend) =>
-    sampleValue((await send(`${gw.adminUrl}/metrics`)).text, 'faultline_gateway_backend_healthy', {
-      backend: t.address,
-    });
-  const receiptsOf = async (t: TestBackend) => (await t.stats())['GET /whoami'] ?? 0;
+    sampleValue(await gw.metrics(), 'faultline_gateway_backend_healthy', { backend: t.address });
   const spread = async (n: number) => {
     const seen = new Map<string, number>();
     for (let i = 0; i < n; i++) {
@@ -54,18 +49,18 @@ test('a backend failing its health checks is taken out, and brought back when it
   assert.equal(await healthyGauge(b!), 1);
 
   await b!.control('/unready');
-  await waitFor(async () => !(await viewOf(b!)).health.healthy, 'b marked unhealthy', 10_000, 50);
-  const out = await viewOf(b!);
+  await waitFor(async () => !(await gw.view(b!)).health.healthy, 'b marked unhealthy', 10_000, 50);
+  const out = await gw.view(b!);
   assert.equal(out.eligible, false);
   assert.equal(out.state, 'unhealthy');
   assert.equal(await healthyGauge(b!), 0);
-  const before = await receiptsOf(b!);
+  const before = await b!.received();
   assert.deepEqual(await spread(8), { a: 8 }, 'everything goes to a while b is unhealthy');
-  assert.equal(await receiptsOf(b!), before, 'b received none of them');
+  assert.equal(await b!.received(), before, 'b received none of them');
 
   await b!.control('/ready');
-  await waitFor(async () => (await viewOf(b!)).health.healthy, 'b healthy again', 10_000, 50);
-  assert.equal((await viewOf(b!)).eligible, true);
+  await waitFor(async () => (await gw.view(b!)).health.healthy, 'b healthy again', 10_000, 50);
+  assert.equal((await gw.view(b!)).eligible, true);
   assert.equal(await healthyGauge(b!), 1);
   assert.deepEqual(await spread(4), { a: 2, b: 2 }, 'b takes its share again');
 });

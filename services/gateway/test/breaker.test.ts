@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import { sampleValue } from '@faultline/kit/testing/metric-samples';
 import {
+  instanceOf,
   send,
   startBackends,
   startGateway,
@@ -19,8 +20,6 @@ import {
 
 const started: (TestBackend | TestGateway)[] = [];
 after(() => stopAll(started));
-
-const instanceOf = (r: { json: unknown }) => (r.json as { instance: string }).instance;
 
 test('a failing backend trips its breaker at the threshold, is skipped while open, and is let back after a probe', async () => {
   const [good, sick] = await startBackends('good', 'sick');
@@ -36,8 +35,6 @@ test('a failing backend trips its breaker at the threshold, is skipped while ope
     GATEWAY_MAX_ATTEMPTS: '1',
   });
   started.push(gw);
-  const sickView = async () => (await gw.backends()).find((b) => b.id === sick!.address)!;
-  const sickReceipts = async () => (await sick!.stats())['GET /whoami'] ?? 0;
 
   await sick!.control('/fail');
   const statuses: number[] = [];
@@ -50,13 +47,12 @@ test('a failing backend trips its breaker at the threshold, is skipped while ope
     if (status === 500) lastFailureSentAt = sentAt;
   }
   // Round robin sends every other request to the sick backend until its breaker opens.
-  assert.equal(await sickReceipts(), threshold, `statuses ${statuses.join(',')}`);
+  assert.equal(await sick!.received(), threshold, `statuses ${statuses.join(',')}`);
   assert.equal(statuses.filter((s) => s === 500).length, threshold);
-  assert.equal((await sickView()).breaker, 'open');
-  assert.equal((await sickView()).eligible, false);
-  const metrics = (await send(`${gw.adminUrl}/metrics`)).text;
+  assert.equal((await gw.view(sick!)).breaker, 'open');
+  assert.equal((await gw.view(sick!)).eligible, false);
   assert.equal(
-    sampleValue(metrics, 'faultline_gateway_breaker_state', { backend: sick!.address }),
+    sampleValue(await gw.metrics(), 'faultline_gateway_breaker_state', { backend: sick!.address }),
     1,
     'open = 1',
   );
@@ -67,7 +63,7 @@ test('a failing backend trips its breaker at the threshold, is skipped while ope
     assert.equal(r.status, 200);
     assert.equal(instanceOf(r), 'good');
   }
-  assert.equal(await sickReceipts(), threshold, 'no request reached the backend while open');
+  assert.equal(await sick!.received(), threshold, 'no request reached the backend while open');
 
   // Recovered: after the open time a probe goes through and closes the breaker.
   await sick!.control('/recover');
@@ -83,7 +79,7 @@ test('a failing backend trips its breaker at the threshold, is skipped while ope
   // A lower bound only: it stayed out at least the open time (a few ms for clock rounding).
   const out = back - lastFailureSentAt;
   assert.ok(out >= openMs - 5, `back after ${out} ms`);
-  assert.equal((await sickView()).breaker, 'closed');
+  assert.equal((await gw.view(sick!)).breaker, 'closed');
   const spread = new Map<string, number>();
   for (let i = 0; i < 6; i++) {
     const who = instanceOf(await send(`${gw.url}/whoami`));

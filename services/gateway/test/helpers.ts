@@ -19,6 +19,8 @@ export interface TestBackend {
   readonly address: string;
   readonly proc: ManagedProcess;
   stats(): Promise<Record<string, number>>;
+  /** How many requests of `route` (`METHOD /path`) this backend has received. */
+  received(route?: string): Promise<number>;
   /** Switches the fixture's behaviour: `/fail`, `/recover`, `/unready`, `/ready`. */
   control(path: '/fail' | '/recover' | '/unready' | '/ready'): Promise<void>;
   kill(): Promise<void>;
@@ -30,14 +32,18 @@ export async function startBackend(instance: string, port?: number): Promise<Tes
     env: { ...process.env, BACKEND_PORT: String(p), BACKEND_INSTANCE: instance },
   });
   await waitForPort(p, '127.0.0.1', 10_000, proc);
+  const stats = async () => {
+    const r = await send(`http://127.0.0.1:${p}/stats`);
+    return (r.json as { receipts: Record<string, number> }).receipts;
+  };
   return {
     instance,
     port: p,
     address: `127.0.0.1:${p}`,
     proc,
-    async stats() {
-      const r = await send(`http://127.0.0.1:${p}/stats`);
-      return (r.json as { receipts: Record<string, number> }).receipts;
+    stats,
+    async received(route = 'GET /whoami') {
+      return (await stats())[route] ?? 0;
     },
     async control(path) {
       const r = await send(`http://127.0.0.1:${p}${path}`, { method: 'POST' });
@@ -69,6 +75,10 @@ export interface TestGateway {
   readonly proc: ManagedProcess;
   admin(path: string, init?: { method?: string; body?: unknown }): Promise<Reply>;
   backends(upstream?: string): Promise<BackendView[]>;
+  /** The live view of one backend of the first upstream. */
+  view(backend: { readonly address: string }): Promise<BackendView>;
+  /** The admin port's Prometheus exposition. */
+  metrics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -129,20 +139,34 @@ export async function startGateway(env: Record<string, string>): Promise<TestGat
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
+  const backends = async (upstream?: string) => {
+    const r = await admin('/admin/backends');
+    const body = r.json as { upstreams: { name: string; backends: BackendView[] }[] };
+    return (upstream ? body.upstreams.find((u) => u.name === upstream) : body.upstreams[0])!
+      .backends;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     adminUrl,
     tcpPort,
     proc,
     admin,
-    async backends(upstream) {
-      const r = await admin('/admin/backends');
-      const body = r.json as { upstreams: { name: string; backends: BackendView[] }[] };
-      return (upstream ? body.upstreams.find((u) => u.name === upstream) : body.upstreams[0])!
-        .backends;
+    backends,
+    async view(backend) {
+      const found = (await backends()).find((v) => v.id === backend.address);
+      if (!found) throw new Error(`${backend.address} is not in the gateway's view`);
+      return found;
+    },
+    async metrics() {
+      return (await send(`${adminUrl}/metrics`)).text;
     },
     stop: () => proc.stop(),
   };
+}
+
+/** Which fixture backend answered (its `instance`, from `/whoami`). */
+export function instanceOf(reply: { json: unknown }): string {
+  return (reply.json as { instance: string }).instance;
 }
 
 /** JSON for GATEWAY_UPSTREAMS with one static upstream. */
