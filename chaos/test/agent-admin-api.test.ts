@@ -239,7 +239,13 @@ test('TTL expiry removes a fault with nobody calling remove, and traffic is plai
       `faultline_fault_removed_total\\{fault="partition-hard",link="redis",experiment="ttl",reason="expired"\\} 1`,
     ),
   );
-  assert.equal((await admin(agent, 'DELETE', `/faults/${id}`)).status, 404, 'already gone');
+  // It existed and ended: 409 naming how, not the 404 of an id never applied.
+  const late = await admin<ErrorBody>(agent, 'DELETE', `/faults/${id}`);
+  assert.equal(late.status, 409, 'already gone');
+  assert.equal(late.body.error, 'fault_ended');
+  assert.match(late.body.details[0]?.message ?? '', /ended \(expired\)/);
+  const renew = await admin(agent, 'POST', `/faults/${id}/renew`, { ttlMs: 100 });
+  assert.equal(renew.status, 409);
   assert.match(
     metrics,
     /faultline_agent_link_bytes_total\{link="redis",direction="upstream"\} [1-9]/,

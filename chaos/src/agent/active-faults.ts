@@ -16,6 +16,12 @@ interface Entry {
   recover: () => void;
 }
 
+/** How a fault that is no longer active ended; `done` = a one-shot fault, done when applied. */
+export type EndReason = RemovalReason | 'done';
+
+/** Ended faults remembered (most recent), so a late remove or renew hears 410, not 404. */
+const ENDED_REMEMBERED = 1000;
+
 /** The `link` label of a fault: its link, or `app` for process faults. */
 export function faultTarget(f: AppliedFault): string {
   return f.link ?? 'app';
@@ -23,6 +29,7 @@ export function faultTarget(f: AppliedFault): string {
 
 export class ActiveFaults {
   private readonly entries = new Map<string, Entry>();
+  private readonly endedFaults = new Map<string, { reason: EndReason; at: string }>();
 
   constructor(
     private readonly metrics: AgentMetrics,
@@ -50,7 +57,9 @@ export class ActiveFaults {
   add(record: AppliedFault, span: Span, recover: () => void): void {
     const labels = this.labels(record);
     this.metrics.faultApplied.inc(labels);
+    this.endedFaults.delete(record.id);
     if (record.oneShot) {
+      this.rememberEnded(record.id, 'done');
       span.setAttribute('faultline.fault.one_shot', true);
       span.end();
       this.logger.info({ fault: record }, 'one-shot fault applied');
@@ -71,6 +80,17 @@ export class ActiveFaults {
 
   get(id: string): AppliedFault | undefined {
     return this.entries.get(id)?.record;
+  }
+
+  /** How and when a recently active fault ended; undefined for one never seen (or long gone). */
+  ended(id: string): { reason: EndReason; at: string } | undefined {
+    return this.endedFaults.get(id);
+  }
+
+  private rememberEnded(id: string, reason: EndReason): void {
+    this.endedFaults.set(id, { reason, at: new Date().toISOString() });
+    if (this.endedFaults.size > ENDED_REMEMBERED)
+      this.endedFaults.delete(this.endedFaults.keys().next().value!);
   }
 
   /** Active faults, each with its remaining TTL. */
@@ -105,6 +125,7 @@ export class ActiveFaults {
     const e = this.entries.get(id);
     if (!e) return undefined;
     this.entries.delete(id);
+    this.rememberEnded(id, reason);
     clearTimeout(e.timer);
     const labels = this.labels(e.record);
     try {

@@ -6,33 +6,40 @@
  *   POST   /faults              apply a fault → 201 and the fault as applied
  *   POST   /faults/:id/renew    {ttlMs} → the fault with its new expiry
  *   DELETE /faults/:id          remove now → the fault as it was
- *   GET    /app, PUT /app       the app's PID ({pid}), and its /proc state
+ *   GET    /app, PUT /app       the app's PID ({pid}: a child or sibling of the agent), and its
+ *                                /proc state
+ * Served with its OpenAPI document at /openapi.json (admin-openapi.ts).
  */
-import type { Express } from 'express';
-import { z } from 'zod';
+import type { Express, Response } from 'express';
 import { createHttpApp } from '@faultline/kit/http';
 import { sendError } from '@faultline/kit/http-errors';
 import type { Agent } from './agent.js';
-import { processState } from './app-process.js';
-import { ttlSchema } from './fault-spec.js';
+import { agentAdminApi } from './admin-openapi.js';
+import { faultIdParams, pidBody, renewBodySchema } from './admin-schemas.js';
+import { parentPid, processState } from './app-process.js';
 import { bearerAuth } from './bearer-auth.js';
 
-const pidBody = z.strictObject({
-  pid: z
-    .number({ message: 'required: the app process id' })
-    .int({ message: 'expected an integer pid' })
-    .min(2, { message: 'expected a pid >= 2' }),
-});
-
 export function createAdminApp(agent: Agent): Express {
-  const renewBody = z.strictObject({ ttlMs: ttlSchema(agent.maxTtlMs) });
-  const notFound = (id: string) => [{ path: 'id', message: `no active fault ${id}` }];
+  const renewBody = renewBodySchema(agent.maxTtlMs);
+  // A fault that ended (expired, removed, replaced, one-shot) is 409 `fault_ended`: it existed,
+  // and a client that raced its TTL learns that rather than a 404 for an id never applied.
+  // Not 410: a well-formed request about a known fault conflicts with its state, it is not
+  // about a resource of unknown fate (and schemathesis holds schema-valid requests to 409).
+  const notActive = (res: Response, id: string) => {
+    const ended = agent.endedFault(id);
+    if (!ended)
+      return sendError(res, 404, 'not_found', [{ path: 'id', message: `no fault ${id}` }]);
+    sendError(res, 409, 'fault_ended', [
+      { path: 'id', message: `fault ${id} ended (${ended.reason}) at ${ended.at}` },
+    ]);
+  };
   return createHttpApp(
     {
       logger: agent.logger,
       metrics: agent.metrics,
       probes: agent.probes,
       before: [bearerAuth(agent.token)],
+      api: agentAdminApi(agent.maxTtlMs, agent.links),
     },
     (r) => {
       r.get('/links', (_req, res) => {
@@ -46,14 +53,16 @@ export function createAdminApp(agent: Agent): Express {
         res.status(201).json(agent.apply(req.body));
       });
       r.post('/faults/:id/renew', (req, res) => {
+        const { id } = faultIdParams.parse(req.params);
         const { ttlMs } = renewBody.parse(req.body);
-        const renewed = agent.renew(req.params.id, ttlMs);
-        if (!renewed) return sendError(res, 404, 'not_found', notFound(req.params.id));
+        const renewed = agent.renew(id, ttlMs);
+        if (!renewed) return notActive(res, id);
         res.json(renewed);
       });
       r.delete('/faults/:id', (req, res) => {
-        const removed = agent.remove(req.params.id);
-        if (!removed) return sendError(res, 404, 'not_found', notFound(req.params.id));
+        const { id } = faultIdParams.parse(req.params);
+        const removed = agent.remove(id);
+        if (!removed) return notActive(res, id);
         res.json(removed);
       });
       r.get('/app', async (_req, res) => {
@@ -63,8 +72,22 @@ export function createAdminApp(agent: Agent): Express {
           state: pid === undefined ? null : ((await processState(pid)) ?? null),
         });
       });
-      r.put('/app', (req, res) => {
+      r.put('/app', async (req, res) => {
         const { pid } = pidBody.parse(req.body);
+        // pause and kill signal this pid as the agent's user: never one outside the agent's
+        // family (a typo, or a fuzzer, must not SIGKILL an unrelated process of the machine).
+        const parent = await parentPid(pid);
+        if (parent === undefined)
+          return sendError(res, 404, 'no_such_process', [
+            { path: 'pid', message: `no process ${pid}` },
+          ]);
+        if (parent !== process.pid && parent !== process.ppid)
+          return sendError(res, 403, 'not_agent_app', [
+            {
+              path: 'pid',
+              message: `process ${pid} is neither a child nor a sibling of the agent (its parent is ${parent})`,
+            },
+          ]);
         agent.setAppPid(pid);
         res.json({ pid });
       });

@@ -12,7 +12,7 @@ import { ClientError } from '@faultline/kit/http-errors';
 import { createLogger, type Logger } from '@faultline/kit/logging';
 import { createMetrics, type Metrics } from '@faultline/kit/metrics';
 import { Probes } from '@faultline/kit/probes';
-import { ActiveFaults } from './active-faults.js';
+import { ActiveFaults, type EndReason } from './active-faults.js';
 import { createAdminApp } from './admin-api.js';
 import { createAgentMetrics } from './agent-metrics.js';
 import { signalApp, signalAppIfAlive } from './app-process.js';
@@ -226,6 +226,11 @@ export class Agent {
   /** Extends a fault's life to now + ttlMs (capped); undefined when it was not active. */
   renew(id: string, ttlMs: number): ActiveFaultView | undefined {
     return this.faults.renew(id, ttlMs);
+  }
+
+  /** How a fault that is no longer active ended (recent ones only). */
+  endedFault(id: string): { reason: EndReason; at: string } | undefined {
+    return this.faults.ended(id);
   }
 
   /** Active faults with their remaining TTL. */

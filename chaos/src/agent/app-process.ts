@@ -46,3 +46,15 @@ export async function processState(pid: number): Promise<string | undefined> {
     return undefined;
   }
 }
+
+/** The parent pid from /proc/<pid>/stat, or undefined when the process is gone. */
+export async function parentPid(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // After the ')' of the command name: state, then the parent pid.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -84,7 +84,7 @@ export class AgentClient {
   /** POST /faults/:id/renew; false when the fault is not active any more. */
   async renew(id: string, ttlMs: number): Promise<boolean> {
     const res = await this.#call('POST', `/faults/${encodeURIComponent(id)}/renew`, { ttlMs });
-    if (res.status === 404) return false;
+    if (isGone(res)) return false;
     if (!ok(res)) throw callError(res, `renew ${id}`);
     return true;
   }
@@ -92,7 +92,7 @@ export class AgentClient {
   /** DELETE /faults/:id; false when it was already gone. */
   async remove(id: string): Promise<boolean> {
     const res = await this.#call('DELETE', `/faults/${encodeURIComponent(id)}`);
-    if (res.status === 404) return false;
+    if (isGone(res)) return false;
     if (!ok(res)) throw callError(res, `remove ${id}`);
     return true;
   }
@@ -128,4 +128,9 @@ function callError(res: Reply, what: string): AgentCallError {
     // not JSON: keep the text
   }
   return new AgentCallError(res.status, `${what}: agent answered ${res.status}: ${detail}`);
+}
+
+/** The fault is not active: never applied here (404) or ended already (409 `fault_ended`). */
+function isGone(res: { status: number; text: string }): boolean {
+  return res.status === 404 || (res.status === 409 && res.text.includes('"fault_ended"'));
 }
