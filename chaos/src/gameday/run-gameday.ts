@@ -14,6 +14,8 @@ import type { LoadProgress, LoadSummary } from '@faultline/load/run-load';
 import { abortableSleep } from '../engine/abortable-sleep.js';
 import { resolveTargetsOn } from '../experiment/targeting.js';
 import { alertsIn, sloIdOf, sloTimeline, sloVerdict } from './analysis.js';
+import { readLedger } from './checkers/booking-ledger-data.js';
+import type { LedgerSnapshot } from './checkers/booking-ledger-data.js';
 import { CHECKERS } from './checkers/index.js';
 import { watchGameDayAbort } from './gameday-abort.js';
 import { clientTimeline, readHistory, windowStats } from './history.js';
@@ -370,13 +372,24 @@ export async function runGameDay(o: GameDayOptions): Promise<Journal> {
     if (r.error) harnessErrors.push(`engine (${r.item.experiment.metadata.name}): ${r.error}`);
   const from = baseline.startedAt;
   const to = recovery.endedAt;
+  // Booking's ledger, read once for every checker that judges it; a failed read fails each one.
+  let ledger: LedgerSnapshot | undefined;
+  let ledgerError: Error | undefined;
+  if (platform.redisUrl && spec.checkers.some((name) => CHECKERS[name].readsLedger))
+    try {
+      ledger = await readLedger(platform.redisUrl);
+    } catch (e) {
+      ledgerError = e as Error;
+    }
   for (const name of spec.checkers) {
+    const checker = CHECKERS[name];
     const t0 = Date.now();
     let result: CheckerResult;
     try {
-      const v = await CHECKERS[name].run({
+      if (checker.readsLedger && ledgerError) throw ledgerError;
+      const v = await checker.run({
         history,
-        redisUrl: platform.redisUrl,
+        ledger,
         schedulerUrls: platform.podUrls('scheduler'),
         leadership: journal.leadership,
         faults: journal.faults,

@@ -6,9 +6,9 @@
  */
 import type { HistoryRecord } from '../history.js';
 import type { Witness } from '../journal.js';
-import { readLedger } from './booking-ledger-data.js';
 import type { LedgerBooking } from './booking-ledger-data.js';
 import type { Checker, CheckerVerdict } from './checker.js';
+import { NO_LEDGER } from './checker.js';
 
 /** Bookings whose outcome no client knows: they may or may not have been written. */
 const mayHaveHappened = (r: HistoryRecord) =>
@@ -110,15 +110,11 @@ export function judgeBookingHistory(
 
 export const bookingHistoryChecker: Checker = {
   name: 'booking-history',
-  async run(i) {
-    if (!i.redisUrl)
-      return {
-        status: 'unknown',
-        summary: 'no Redis on this platform to read the ledger from',
-        checked: 0,
-        unknownOperations: 0,
-      };
-    const ledger = await readLedger(i.redisUrl);
-    return judgeBookingHistory(i.history, ledger.bookings, { from: i.from, to: i.to });
+  readsLedger: true,
+  run(i) {
+    if (!i.ledger) return Promise.resolve(NO_LEDGER);
+    return Promise.resolve(
+      judgeBookingHistory(i.history, i.ledger.bookings, { from: i.from, to: i.to }),
+    );
   },
 };

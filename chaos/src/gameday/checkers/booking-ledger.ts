@@ -5,10 +5,9 @@
  * service's own ledger check, services/booking/src/ledger-check.ts, re-done from Redis).
  */
 import type { Witness } from '../journal.js';
-import { readLedger } from './booking-ledger-data.js';
 import type { LedgerSnapshot, LedgerWrite } from './booking-ledger-data.js';
 import type { Checker, CheckerVerdict } from './checker.js';
-import { unknownCount } from './checker.js';
+import { NO_LEDGER, unknownCount } from './checker.js';
 
 /** Epoch ms of a stream id (`<ms>-<n>`). */
 const streamMs = (id: string) => Number(id.split('-')[0]);
@@ -96,15 +95,10 @@ export function judgeLedger(l: LedgerSnapshot): CheckerVerdict {
 
 export const bookingLedgerChecker: Checker = {
   name: 'booking-ledger',
-  async run(i) {
-    if (!i.redisUrl)
-      return {
-        status: 'unknown',
-        summary: 'no Redis on this platform to read the ledger from',
-        checked: 0,
-        unknownOperations: 0,
-      };
-    const verdict = judgeLedger(await readLedger(i.redisUrl));
-    return { ...verdict, unknownOperations: unknownCount(i.history, ['book']) };
+  readsLedger: true,
+  run(i) {
+    if (!i.ledger) return Promise.resolve(NO_LEDGER);
+    const verdict = judgeLedger(i.ledger);
+    return Promise.resolve({ ...verdict, unknownOperations: unknownCount(i.history, ['book']) });
   },
 };

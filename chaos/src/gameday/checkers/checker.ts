@@ -5,10 +5,15 @@
  */
 import type { HistoryRecord } from '../history.js';
 import type { CheckerResult, FaultWindow, LeadershipTimeline } from '../journal.js';
+import type { LedgerSnapshot } from './booking-ledger-data.js';
 
 export interface CheckerInputs {
   history: readonly HistoryRecord[];
-  redisUrl: string | undefined;
+  /**
+   * Booking's ledger, read from Redis once after the load for every checker that `readsLedger`;
+   * undefined when the platform has no Redis.
+   */
+  ledger: LedgerSnapshot | undefined;
   schedulerUrls: readonly { pod: string; url: string }[];
   leadership: LeadershipTimeline;
   faults: readonly FaultWindow[];
@@ -21,6 +26,8 @@ export type CheckerVerdict = Omit<CheckerResult, 'name' | 'durationMs'>;
 
 export interface Checker {
   readonly name: string;
+  /** Judges booking's ledger: the runner reads it (once) only when such a checker runs. */
+  readonly readsLedger?: boolean;
   run(inputs: CheckerInputs): Promise<CheckerVerdict>;
 }
 
@@ -28,3 +35,11 @@ export interface Checker {
 export function unknownCount(history: readonly HistoryRecord[], ops: readonly string[]): number {
   return history.filter((r) => ops.includes(r.op) && r.outcome === 'unknown').length;
 }
+
+/** The verdict of a ledger checker on a platform without Redis. */
+export const NO_LEDGER: CheckerVerdict = {
+  status: 'unknown',
+  summary: 'no Redis on this platform to read the ledger from',
+  checked: 0,
+  unknownOperations: 0,
+};
