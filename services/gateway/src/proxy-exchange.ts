@@ -95,7 +95,11 @@ export class ProxyExchange {
     if (!hasBody) return this.#next();
     if (!this.#retryable) {
       // Streamed through; replayed only to a second backend if the first never got any of it.
-      this.#streamedBody = new StreamedBody(req, opts.maxBodyBytes);
+      this.#streamedBody = new StreamedBody(
+        req,
+        opts.maxBodyBytes,
+        opts.maxAttempts > 1 && opts.retryNeverSent,
+      );
       return this.#next();
     }
     // A retry must replay the body: buffer it, bounded.

@@ -39,6 +39,7 @@ export function bufferRequestBody(
 export class StreamedBody {
   readonly #req: IncomingMessage;
   readonly #maxBytes: number;
+  readonly #keepCopy: boolean;
   readonly #copy: Buffer[] = [];
   #size = 0;
   #ended = false;
@@ -48,9 +49,11 @@ export class StreamedBody {
   /** The target whose full buffer paused the client, until it drains. */
   #pausedFor: ClientRequest | undefined;
 
-  constructor(req: IncomingMessage, maxBytes: number) {
+  /** `keepCopy` false: the body can go to one attempt only (no retry may need it). */
+  constructor(req: IncomingMessage, maxBytes: number, keepCopy: boolean) {
     this.#req = req;
     this.#maxBytes = maxBytes;
+    this.#keepCopy = keepCopy;
   }
 
   /**
@@ -95,7 +98,7 @@ export class StreamedBody {
       onTooLarge?.();
       return;
     }
-    this.#copy.push(chunk);
+    if (this.#keepCopy) this.#copy.push(chunk);
     const to = this.#target;
     if (to !== undefined && !to.write(chunk)) {
       this.#pausedFor = to;
