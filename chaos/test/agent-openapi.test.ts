@@ -48,6 +48,15 @@ test('the document names exactly the routes the admin app serves, and needs no t
   assertDocumentMatchesRoutes((await r.json()) as Doc, agent.app);
 });
 
+test('the token is checked before the body is read: a broken body without it is 401', async () => {
+  const r = await fetch(`${agent.adminUrl}/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"type',
+  });
+  assert.equal(r.status, 401);
+});
+
 test('fault bodies name only the links this agent has; http-fault only its http links', async () => {
   const doc = (await (await fetch(`${agent.adminUrl}/openapi.json`)).json()) as Doc;
   const variants =

@@ -38,7 +38,7 @@ export function createAdminApp(agent: Agent): Express {
       logger: agent.logger,
       metrics: agent.metrics,
       probes: agent.probes,
-      before: [bearerAuth(agent.token)],
+      auth: bearerAuth(agent.token),
       api: agentAdminApi(agent.maxTtlMs, agent.links),
     },
     (r) => {

@@ -12,7 +12,6 @@ import { createPicker, type PickerOptions } from './pickers/create-picker.js';
 import { PICKER_NAMES } from './pickers/picker.js';
 
 export interface AdminOptions {
-  token: string;
   upstreams: readonly Upstream[];
   pickerOptions: PickerOptions;
 }
@@ -68,7 +67,10 @@ export function upstreamView(u: Upstream) {
   };
 }
 
-/** Rejects requests without `Authorization: Bearer <token>` (constant-time comparison). */
+/**
+ * Rejects requests without `Authorization: Bearer <token>` (constant-time comparison). The kit
+ * mounts it (`auth`) after probes, /metrics and /openapi.json and before the body is read.
+ */
 export function requireToken(token: string): RequestHandler {
   const want = createHash('sha256').update(token).digest();
   return (req, res, next) => {
@@ -85,7 +87,6 @@ export function requireToken(token: string): RequestHandler {
 
 export function registerAdminRoutes(router: Router, opts: AdminOptions): void {
   const find = (name: string) => opts.upstreams.find((u) => u.name === name);
-  router.use('/admin', requireToken(opts.token));
 
   router.get('/admin/backends', (_req, res) => {
     res.json({ upstreams: opts.upstreams.map(upstreamView) });

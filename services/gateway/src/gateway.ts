@@ -15,7 +15,7 @@ import type { Probes } from '@faultline/kit/probes';
 import { breakerMetrics } from '@faultline/kit/resilience-metrics';
 import { RetryBudget } from '@faultline/kit/retry';
 import { ActiveHealthChecker } from './active-health.js';
-import { registerAdminRoutes } from './admin.js';
+import { registerAdminRoutes, requireToken } from './admin.js';
 import { gatewayAdminApi } from './admin-openapi.js';
 import { BackendPool } from './backend-pool.js';
 import type { GatewayConfig } from './config.js';
@@ -136,9 +136,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
       : Promise.reject(new Error('first discovery snapshot not received yet')),
   );
   const adminApp = createHttpApp(
-    { logger, metrics, probes, bodyLimit: '4kb', api: gatewayAdminApi },
-    (router) =>
-      registerAdminRoutes(router, { token: config.ADMIN_TOKEN, upstreams, pickerOptions }),
+    {
+      logger,
+      metrics,
+      probes,
+      bodyLimit: '4kb',
+      api: gatewayAdminApi,
+      auth: requireToken(config.ADMIN_TOKEN),
+    },
+    (router) => registerAdminRoutes(router, { upstreams, pickerOptions }),
   );
 
   return {

@@ -61,6 +61,13 @@ test('the admin routes need the bearer token the document declares', async () =>
   const r = await send(`${base}/admin/backends`);
   assert.equal(r.status, 401);
   assert.match(String(r.headers['www-authenticate']), /^Bearer realm="faultline-gateway"$/);
+  // The token is checked before the body is read: a broken body without it is still 401.
+  const broken = await send(`${base}/admin/upstreams/booking/picker`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: '{"picker',
+  });
+  assert.equal(broken.status, 401);
   const authed = await send(`${base}/admin/backends`, {
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
   });

@@ -16,6 +16,8 @@ let server: Server;
 let faultyServer: Server;
 let base: string;
 let faultyBase: string;
+let authedServer: Server;
+let authedBase: string;
 const logged: string[] = [];
 
 before(async () => {
@@ -55,18 +57,33 @@ before(async () => {
       r.get('/x', (_q, s) => s.json({}));
     },
   );
+  // A token check that lets nothing through: only the kit's own paths stay reachable.
+  const authed = createHttpApp(
+    {
+      logger,
+      metrics: createMetrics({ runtime: false }),
+      probes,
+      auth: (_req, res) => sendError(res, 401, 'unauthorized'),
+    },
+    (r) => {
+      r.post('/things', (_q, s) => s.json({}));
+    },
+  );
   const listen = (a: typeof faulty) =>
     new Promise<Server>((resolve) => {
       const s = a.listen(0, '127.0.0.1', () => resolve(s));
     });
   server = await listen(app);
   faultyServer = await listen(faulty);
+  authedServer = await listen(authed);
+  authedBase = `http://127.0.0.1:${(authedServer.address() as AddressInfo).port}`;
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   faultyBase = `http://127.0.0.1:${(faultyServer.address() as AddressInfo).port}`;
 });
 after(async () => {
   await new Promise<void>((r) => server.close(() => r()));
   await new Promise<void>((r) => faultyServer.close(() => r()));
+  await new Promise<void>((r) => authedServer.close(() => r()));
 });
 
 const post = (path: string, body: string, type = 'application/json') =>
@@ -163,6 +180,24 @@ test("every app serves /openapi.json with the kit's routes in it", async () => {
     '/readyz',
     '/startupz',
   ]);
+});
+
+test('auth runs before the body is read: no token is 401 whatever the body; kit paths are open', async () => {
+  for (const body of ['{"broken', JSON.stringify({ big: 'x'.repeat(20_000) })]) {
+    const r = await fetch(`${authedBase}/things`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    assert.equal(r.status, 401, body.slice(0, 10));
+  }
+  assert.equal((await fetch(`${authedBase}/nothing`)).status, 401, 'no token: not even a 404');
+  for (const path of ['/livez', '/readyz', '/metrics', '/openapi.json'])
+    assert.equal((await fetch(`${authedBase}${path}`)).status, 200, path);
+  assert.deepEqual(await status(`${authedBase}/livez`, 'TRACE'), {
+    status: 405,
+    allow: 'GET, HEAD',
+  });
 });
 
 test('a thrown error is a bare 500: no stack, no message leaks', async () => {

@@ -1,8 +1,8 @@
 /**
  * An express app with the kit wired in, in the order that matters: probes, `/metrics` and
- * `/openapi.json` first (no fault, rate limit, token or body parser can touch them), then RED
- * metrics, deadline, JSON body with a size limit, the service's routes, 404/405, and JSON
- * errors. A known path asked with a method it does not serve is 405 with `Allow`, the kit's
+ * `/openapi.json` first (no fault, rate limit, token or body parser can touch them), then the
+ * token check, RED metrics, deadline, JSON body with a size limit, the service's routes,
+ * 404/405, and JSON errors. A known path asked with a method it does not serve is 405 with `Allow`, the kit's
  * own paths included.
  */
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
@@ -25,7 +25,12 @@ export interface HttpAppOptions {
   defaultDeadlineMs?: number;
   /** RED metrics on every request (default true; off only for the benchmark's baseline). */
   redMetrics?: boolean;
-  /** Mounted after probes and metrics, before routes (faults, rate limits, sessions, tokens). */
+  /**
+   * The API's token check, mounted before the body is read: a request without the token is
+   * 401 whatever its body (never a 400 or 413 that shows the body was looked at).
+   */
+  auth?: express.RequestHandler;
+  /** Mounted after probes and metrics, before routes (faults, rate limits, sessions). */
   before?: express.RequestHandler[];
   /** The service's routes as OpenAPI, served with the kit's own at `/openapi.json`. */
   api?: ApiDescription;
@@ -62,6 +67,7 @@ export function createHttpApp(opts: HttpAppOptions, routes: (router: Router) => 
   const kitPaths = new Set([probes, kit].flatMap(stackOf).flatMap((l) => l.route?.path ?? []));
   const kitWrongMethod = methodNotAllowed([probes, kit]);
   app.use((req, res, next) => (kitPaths.has(req.path) ? kitWrongMethod(req, res, next) : next()));
+  if (opts.auth) app.use(opts.auth);
   app.use(deadlineMiddleware(opts.defaultDeadlineMs ?? 10_000));
   app.use(express.json({ limit: opts.bodyLimit ?? '16kb', strict: true }));
   for (const h of opts.before ?? []) app.use(h);
