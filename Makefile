@@ -10,7 +10,7 @@ export PATH := $(NODE_BIN):$(PATH)
 DEBIAN_DEPS := redis-server:redis-server etcd:etcd-server etcdctl:etcd-client prometheus:prometheus chromium:chromium
 BENCH_DEPS := wrk:wrk haproxy:haproxy nginx:nginx-light redis-benchmark:redis-tools
 
-.PHONY: help demo up up-local down status deps bench-deps jaeger kube-binaries install build test lint typecheck check bench clean
+.PHONY: help demo up up-local down down-local status deps bench-deps jaeger kube-binaries install build test lint typecheck check bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -18,13 +18,16 @@ help: ## Show this help
 demo: deps build jaeger ## The local playground: start everything, take a short tour, keep running until Ctrl-C
 	node chaos/bin/faultline.js demo
 
-up: build helm ## The playground on kind (faultline up --platform kind): stops at its preflight without Docker
+up: build helm kind ## The playground on kind: cluster, image, helm upgrade --install --wait (preflight first; needs Docker)
 	node chaos/bin/faultline.js up --platform kind
 
 up-local: deps build jaeger ## Start the local playground in the background (faultline up --local --detach)
 	node chaos/bin/faultline.js up --local --detach
 
-down: ## Stop the local playground
+down: build ## Delete the kind cluster of make up
+	node chaos/bin/faultline.js down --platform kind
+
+down-local: ## Stop the local playground (make up-local)
 	node chaos/bin/faultline.js down
 
 status: ## Show the local playground's pods
@@ -44,6 +47,10 @@ schemathesis: ## Install schemathesis (pinned, from PyPI) into .venv-fuzz/ when 
 	@scripts/schemathesis-venv.sh >/dev/null || echo "make: no schemathesis (reason above): the API fuzzing tests fail" >&2
 
 .PHONY: helm
+.PHONY: kind
+kind: ## Build kind v0.33.0 into the per-user cache when missing (make up; Go needed)
+	@scripts/kind-binary.sh >/dev/null || echo "make: no kind binary (reason above): make up's preflight says how to get it" >&2
+
 helm: ## Build helm v3.22.0 into the per-user cache when missing (chart tests, kind)
 	@scripts/helm-binary.sh >/dev/null || echo "make: no helm binary (reason above): the chart tests fail" >&2
 

@@ -68,9 +68,14 @@ function platformOf(o: ChaosCommonOptions): 'local' | 'kubernetes' {
   return fail(`unknown platform ${platform}; allowed: local, kubernetes`, 2);
 }
 
-function openKubernetes(experiment: Experiment, o: KubernetesCliOptions): PlatformDriver {
+async function openKubernetes(
+  experiment: Experiment,
+  o: KubernetesCliOptions,
+): Promise<PlatformDriver> {
   try {
-    return openKubernetesDriver(experiment, o, process.env);
+    const { driver, context, namespace } = await openKubernetesDriver(experiment, o, process.env);
+    progress(`kubernetes: context ${context}, namespace ${namespace}`);
+    return driver;
   } catch (e) {
     if (isKubernetesCliError(e)) return fail(e.message, 2);
     throw e;
@@ -91,7 +96,7 @@ export async function chaosRun(file: string, o: ChaosRunOptions): Promise<void> 
       );
   }
   const stateDir = stateDirOf(o);
-  const driver = platform === 'local' ? openDriver(stateDir) : openKubernetes(experiment, o);
+  const driver = platform === 'local' ? openDriver(stateDir) : await openKubernetes(experiment, o);
   const stop = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => stop.abort(sig));
   const outcome = await runExperiment({

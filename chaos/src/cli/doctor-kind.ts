@@ -10,6 +10,7 @@ import { findBinary, portHolder, portIsFree } from '../local/preflight.js';
 import {
   HELM_VERSION,
   KIND_CONFIG,
+  kindConfigFile,
   KIND_VERSION,
   hostPortMappings,
   toolCache,
@@ -102,12 +103,26 @@ export async function checkHostPorts(configFile = KIND_CONFIG): Promise<Check[]>
 }
 
 /** Every check, in the order `make up` needs them. */
-export async function kindPreflight(path = process.env.PATH ?? ''): Promise<Check[]> {
+export async function kindPreflight(
+  env: NodeJS.ProcessEnv = process.env,
+  /** The cluster is up already: its node holds the host ports, so they are not checked. */
+  existingCluster?: string,
+): Promise<Check[]> {
+  const path = env.PATH ?? '';
+  const ports: Check[] = existingCluster
+    ? [
+        {
+          what: 'host ports',
+          ok: true,
+          detail: `held by the existing kind cluster ${existingCluster} (this run upgrades it)`,
+        },
+      ]
+    : await checkHostPorts(kindConfigFile(env));
   return [
     checkDocker(path),
     checkGoTool('kind', KIND_VERSION, ['version'], 'run scripts/kind-binary.sh', path),
     checkGoTool('helm', HELM_VERSION, ['version', '--short'], 'run scripts/helm-binary.sh', path),
-    ...(await checkHostPorts()),
+    ...ports,
   ];
 }
 

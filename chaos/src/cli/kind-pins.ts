@@ -14,6 +14,20 @@ export const HELM_VERSION = 'v3.22.0';
 export const KIND_CONFIG = join(REPO_ROOT, 'charts', 'kind', 'cluster.yaml');
 export const CHART_DIR = join(REPO_ROOT, 'charts', 'faultline');
 
+/**
+ * The cluster config `make up` uses: `FAULTLINE_KIND_CONFIG` when set (a copy with other host
+ * ports, say), else the one in the repo.
+ */
+export function kindConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FAULTLINE_KIND_CONFIG ?? KIND_CONFIG;
+}
+
+/** The cluster's name, from its config (kind's own default is "kind"). */
+export function kindClusterName(configFile: string): string {
+  const config = parse(readFileSync(configFile, 'utf8')) as { name?: string } | null;
+  return config?.name ?? 'kind';
+}
+
 /** The per-user tool cache, as scripts/*-binary.sh compute it. */
 export function toolCache(env: NodeJS.ProcessEnv = process.env): string {
   return env.FAULTLINE_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'faultline');

@@ -1,9 +1,16 @@
 /**
  * `--platform kubernetes` for the CLI: a {@link KubernetesDriver} from a kubeconfig (the
  * `--kubeconfig` file, else the client's defaults: `KUBECONFIG`, `~/.kube/config`, then the
- * in-cluster ServiceAccount) for the experiment's namespace.
+ * in-cluster ServiceAccount) for the experiment's namespace. Against the cluster of `make up`
+ * no flag is needed: its context `kind-faultline` is used when the kubeconfig has it, its
+ * namespace `faultline` when the experiment names none, and the agents' token is read from
+ * the chart's Secret when no token file is given or mounted.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Experiment } from '../experiment/spec.js';
 import { createKubeApis } from '../kubernetes/kube-apis.js';
 import { KubernetesDriver } from '../kubernetes/kubernetes-driver.js';
@@ -13,9 +20,16 @@ export const DEFAULT_AGENT_TOKEN_FILE = '/var/run/faultline/agent-token/token';
 
 export interface KubernetesCliOptions {
   kubeconfig?: string;
+  context?: string;
   namespace?: string;
   agentTokenFile?: string;
 }
+
+/** The context `make up` creates, and the release namespace of its chart. */
+export const KIND_CONTEXT = 'kind-faultline';
+export const PLAYGROUND_NAMESPACE = 'faultline';
+/** The chart's Secret holding the agents' shared token (key `token`). */
+export const AGENT_TOKEN_SECRET = 'faultline-agent-token';
 
 /** Thrown for a choice the user has to fix (exit 2), with the message to print. */
 export class KubernetesCliError extends Error {
@@ -30,16 +44,24 @@ export function isKubernetesCliError(e: unknown): e is KubernetesCliError {
  * `metadata.namespace`, else `--namespace`, else `default`. Both given and different is an
  * error rather than a silent pick, as with kubectl.
  */
-export function experimentNamespace(experiment: Experiment, flag: string | undefined): string {
+export function experimentNamespace(
+  experiment: Experiment,
+  flag: string | undefined,
+  fallback = 'default',
+): string {
   const fromSpec = experiment.metadata.namespace;
   if (fromSpec && flag && fromSpec !== flag)
     throw new KubernetesCliError(
       `--namespace ${flag} does not match metadata.namespace ${fromSpec}; drop one of them`,
     );
-  return fromSpec ?? flag ?? 'default';
+  return fromSpec ?? flag ?? fallback;
 }
 
-export function loadKubeConfig(file: string | undefined): KubeConfig {
+/**
+ * The kubeconfig at `context`; without one, at the kind cluster's context when the file has
+ * it (so `make up` then `chaos run` needs no flag), else at its current context.
+ */
+export function loadKubeConfig(file: string | undefined, context?: string): KubeConfig {
   const kc = new KubeConfig();
   try {
     if (file) kc.loadFromFile(file);
@@ -49,6 +71,14 @@ export function loadKubeConfig(file: string | undefined): KubeConfig {
       `cannot load the kubeconfig${file ? ` ${file}` : ''}: ${(e as Error).message}`,
     );
   }
+  const chosen = context ?? (kc.getContextObject(KIND_CONTEXT) ? KIND_CONTEXT : undefined);
+  if (chosen) {
+    if (!kc.getContextObject(chosen))
+      throw new KubernetesCliError(
+        `the kubeconfig${file ? ` ${file}` : ''} has no context ${chosen}`,
+      );
+    kc.setCurrentContext(chosen);
+  }
   if (!kc.getCurrentCluster())
     throw new KubernetesCliError(
       `the kubeconfig${file ? ` ${file}` : ''} has no current cluster (context "${kc.getCurrentContext()}")`,
@@ -57,17 +87,46 @@ export function loadKubeConfig(file: string | undefined): KubeConfig {
 }
 
 /**
- * The driver for one run. `env` supplies `FAULTLINE_AGENT_TOKEN_FILE` when `--agent-token-file`
- * is not given (the same variable the agents read their Secret from).
+ * The driver for one run. The agents' token: `--agent-token-file`, else
+ * `FAULTLINE_AGENT_TOKEN_FILE`, else the in-cluster mount, else the chart's Secret read
+ * through the API (written to a private temporary file, as the agent client reads a file).
  */
-export function openKubernetesDriver(
+export async function openKubernetesDriver(
   experiment: Experiment,
   o: KubernetesCliOptions,
   env: NodeJS.ProcessEnv,
-): KubernetesDriver {
-  return new KubernetesDriver({
-    apis: createKubeApis(loadKubeConfig(o.kubeconfig)),
-    namespace: experimentNamespace(experiment, o.namespace),
-    agentTokenFile: o.agentTokenFile ?? env.FAULTLINE_AGENT_TOKEN_FILE ?? DEFAULT_AGENT_TOKEN_FILE,
-  });
+): Promise<{ driver: KubernetesDriver; context: string; namespace: string }> {
+  const kc = loadKubeConfig(o.kubeconfig, o.context);
+  const context = kc.getCurrentContext();
+  const namespace = experimentNamespace(
+    experiment,
+    o.namespace,
+    context === KIND_CONTEXT ? PLAYGROUND_NAMESPACE : 'default',
+  );
+  const agentTokenFile =
+    o.agentTokenFile ??
+    env.FAULTLINE_AGENT_TOKEN_FILE ??
+    (existsSync(DEFAULT_AGENT_TOKEN_FILE)
+      ? DEFAULT_AGENT_TOKEN_FILE
+      : ((await agentTokenFromSecret(kc, namespace)) ?? DEFAULT_AGENT_TOKEN_FILE));
+  const driver = new KubernetesDriver({ apis: createKubeApis(kc), namespace, agentTokenFile });
+  return { driver, context, namespace };
+}
+
+/** The chart's agent token as a 0600 file, or undefined when the Secret is not readable. */
+export async function agentTokenFromSecret(
+  kc: KubeConfig,
+  namespace: string,
+): Promise<string | undefined> {
+  const secret = await kc
+    .makeApiClient(CoreV1Api)
+    .readNamespacedSecret({ name: AGENT_TOKEN_SECRET, namespace })
+    .catch(() => undefined);
+  const token = secret?.data?.token;
+  if (!token) return undefined;
+  const dir = await mkdtemp(join(tmpdir(), 'faultline-agent-token-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'token');
+  await writeFile(file, Buffer.from(token, 'base64'), { mode: 0o600 });
+  return file;
 }

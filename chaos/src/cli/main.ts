@@ -8,7 +8,8 @@ import { progress } from './output.js';
 import { registerTracesCommand } from './traces-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { registerGameDayCommand } from './gameday-command.js';
-import { doctorKind, upKind } from './kind-up.js';
+import { doctorKind, downKind, upKind } from './kind-up.js';
+import { kubernetesStatus } from './kube-status-command.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -24,8 +25,12 @@ const program = new Command('faultline')
 program
   .command('up')
   .description('start the playground')
-  .option('--local', 'run on this machine (the default and, for now, only platform)', true)
-  .option('--platform <name>', 'local | kind | kubernetes', 'local')
+  .option('--local', 'run on this machine (the default platform)', true)
+  .option(
+    '--platform <name>',
+    'local | kind (make up: a kind cluster with the Helm chart)',
+    'local',
+  )
   .option('--detach', 'return once everything is ready; leave it running in the background')
   .option('-c, --config <file>', 'playground config (YAML); defaults apply to everything left out')
   .option('--state-dir <dir>', 'where state, logs and data go (default .state/local)')
@@ -35,10 +40,10 @@ program
   .option('--gateway-port <port>', 'gateway HTTP port', int('--gateway-port'))
   .option('--prometheus-port <port>', 'Prometheus port', int('--prometheus-port'))
   .action(async (o: UpOptions & { platform: string }) => {
-    if (o.platform === 'kind') await upKind();
+    if (o.platform === 'kind') process.exit(await upKind());
     if (o.platform !== 'local') {
       process.stderr.write(
-        'faultline: only --platform local is available so far (kubernetes arrives with the Helm chart)\n',
+        `faultline: unknown platform ${o.platform}; allowed: local, kind (for an existing cluster: helm install charts/faultline)\n`,
       );
       process.exit(2);
     }
@@ -77,17 +82,44 @@ program
 program
   .command('down')
   .description('stop the playground (from any shell); state and logs are kept')
+  .option('--platform <name>', 'local | kind (deletes the kind cluster: make down)', 'local')
   .option('--state-dir <dir>', 'state directory of the playground')
   .option('-c, --config <file>', 'playground config (for its stateDir)')
-  .action(down);
+  .action(async (o: Parameters<typeof down>[0] & { platform: string }) => {
+    if (o.platform === 'kind') process.exit(await downKind());
+    if (o.platform !== 'local') {
+      process.stderr.write(`faultline: unknown platform ${o.platform}; allowed: local, kind\n`);
+      process.exit(2);
+    }
+    await down(o);
+  });
 
 program
   .command('status')
   .description('pods, readiness, roles, restarts, ports')
+  .option('--platform <name>', 'local | kubernetes', 'local')
   .option('--json', 'the same as JSON (URLs, PIDs, labels), for scripts')
   .option('--state-dir <dir>', 'state directory of the playground')
   .option('-c, --config <file>', 'playground config (for its stateDir)')
-  .action(status);
+  .option(
+    '--context <name>',
+    'kubernetes: kubeconfig context (default kind-faultline when present)',
+  )
+  .option('--namespace <ns>', 'kubernetes: the release namespace', 'faultline')
+  .action(
+    async (
+      o: Parameters<typeof status>[0] & { platform: string; context?: string; namespace: string },
+    ) => {
+      if (o.platform === 'kubernetes') process.exit(await kubernetesStatus(o));
+      if (o.platform !== 'local') {
+        process.stderr.write(
+          `faultline: unknown platform ${o.platform}; allowed: local, kubernetes\n`,
+        );
+        process.exit(2);
+      }
+      await status(o);
+    },
+  );
 
 const chaos = program
   .command('chaos')
@@ -122,12 +154,16 @@ stateOptions(
       'kubernetes: kubeconfig file (default: KUBECONFIG, ~/.kube/config, then in-cluster)',
     )
     .option(
+      '--context <name>',
+      'kubernetes: kubeconfig context (default kind-faultline when the kubeconfig has it, else the current one)',
+    )
+    .option(
       '--namespace <ns>',
-      'kubernetes: namespace when metadata.namespace is not set (default "default")',
+      'kubernetes: namespace when metadata.namespace is not set (default "faultline" on the kind context, else "default")',
     )
     .option(
       '--agent-token-file <file>',
-      "kubernetes: the agents' shared token (default FAULTLINE_AGENT_TOKEN_FILE, else /var/run/faultline/agent-token/token)",
+      "kubernetes: the agents' shared token (default FAULTLINE_AGENT_TOKEN_FILE, the in-cluster mount, else the chart's faultline-agent-token Secret)",
     ),
 ).action(chaosRun);
 
