@@ -1,6 +1,7 @@
 // The kill race of issue 16, with real processes: 2,000 booking-like POSTs without an
 // Idempotency-Key go through the gateway while one of three backends is SIGKILLed. Requests
-// that never reached a backend (refused connections, afterwards) are retried elsewhere, so no
+// that never reached a backend (refused connections after the kill; now and then a pooled
+// connection found closed before anything was written to it) are retried elsewhere, so no
 // client sees a 5xx for them; the ones the victim may have read (in flight, or written onto a
 // connection it had just closed) still fail, as they must, and are bounded by the client's
 // connections. Every backend's receipts (a file, which outlives the SIGKILL) prove that no
