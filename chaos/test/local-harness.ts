@@ -19,6 +19,8 @@ export interface Playground {
   cli(...args: string[]): { status: number | null; stdout: string; stderr: string };
   state(): Omit<PlaygroundState, 'pods'> & {
     running: boolean;
+    /** Processes a supervisor that died left running (empty while it runs). */
+    leftovers: { name: string; pid: number }[];
     pods: (PlaygroundState['pods'][number] & { alive: boolean; role: string })[];
   };
 }
