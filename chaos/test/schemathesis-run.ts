@@ -4,7 +4,7 @@
  * request and answer, for assertions schemathesis has no check for, such as "only 401s").
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,6 +128,8 @@ export async function runSchemathesis(st: string, t: FuzzTarget): Promise<FuzzRe
   };
   const report = JSON.parse(file('report.json')) as JsonReport;
   const har = JSON.parse(file('requests.har')) as Har;
+  // A failed run keeps its reports where its output says they are.
+  if (code === 0) rmSync(dir, { recursive: true, force: true });
   return {
     api: t.api,
     exitCode: code,
