@@ -152,3 +152,42 @@ test("the controller's ServiceAccount may do what the controller does, in its na
   );
   assert.equal(await allowed('', 'secrets', 'list'), false, 'no secrets');
 });
+
+test("the scheduler's ServiceAccount may label its pods and nothing else; its token reaches the app container only", async () => {
+  const authz = cluster.admin.makeApiClient(AuthorizationV1Api);
+  const allowed = async (resource: string, verb: string, namespace = NS) =>
+    (
+      await authz.createSubjectAccessReview({
+        body: {
+          spec: {
+            user: `system:serviceaccount:${NS}:scheduler`,
+            groups: ['system:serviceaccounts', `system:serviceaccounts:${NS}`],
+            resourceAttributes: { group: '', resource, verb, namespace },
+          },
+        },
+      })
+    ).status?.allowed === true;
+  assert.ok(await allowed('pods', 'patch'), 'patch its pods (the role label)');
+  assert.ok(await allowed('pods', 'get'));
+  for (const [resource, verb] of [
+    ['pods', 'delete'],
+    ['pods', 'list'],
+    ['secrets', 'get'],
+  ] as const)
+    assert.equal(await allowed(resource, verb), false, `${verb} ${resource} denied`);
+  assert.equal(await allowed('pods', 'patch', 'kube-system'), false, 'not beyond its namespace');
+
+  const scheduler = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'scheduler');
+  const pod = (scheduler?.spec as { template: { spec: Record<string, unknown> } }).template
+    .spec as {
+    serviceAccountName?: string;
+    automountServiceAccountToken?: boolean;
+    containers: { name: string; volumeMounts?: { name: string }[] }[];
+  };
+  assert.equal(pod.serviceAccountName, 'scheduler');
+  assert.equal(pod.automountServiceAccountToken, false);
+  const mounts = (name: string) =>
+    pod.containers.find((c) => c.name === name)?.volumeMounts?.map((m) => m.name) ?? [];
+  assert.ok(mounts('scheduler').includes('kube-api-access'));
+  assert.ok(!mounts('agent').includes('kube-api-access'), 'the agent sidecar gets no API token');
+});

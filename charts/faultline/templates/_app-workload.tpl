@@ -2,7 +2,9 @@
 A chaos-enabled app replica set (booking, scheduler): the app container and its faultline agent
 sidecar in one pod. Traffic enters through the agent's inbound link (Service port "http"), the
 app's own port serves probes and /metrics, and the app reaches its dependencies through the
-agent's outbound links on loopback. Args: dict root name values appEnv links.
+agent's outbound links on loopback. Args: dict root name values appEnv links, and podRole
+(true: the app keeps its role on its pod's label chaos.faultline.dev/role, with the workload's own
+ServiceAccount token mounted into the app container only, never into the agent).
 */}}
 {{- define "faultline.appWorkload" -}}
 {{- $root := .root -}}
@@ -33,6 +35,9 @@ spec:
         chaos.faultline.dev/agent-port: {{ $a.adminPort | quote }}
         faultline.dev/agent-metrics-port: {{ $a.adminPort | quote }}
     spec:
+      {{- if .podRole }}
+      serviceAccountName: {{ .name }}
+      {{- end }}
       automountServiceAccountToken: false
       # The agent pauses/kills the app process (pod-pause): it must see the app's PID.
       shareProcessNamespace: true
@@ -48,6 +53,12 @@ spec:
           env:
             {{- include "faultline.telemetryEnv" (dict "root" $root "service" .name) | nindent 12 }}
             {{- .appEnv | nindent 12 }}
+            {{- if .podRole }}
+            - name: POD_NAME
+              valueFrom: { fieldRef: { fieldPath: metadata.name } }
+            - name: POD_NAMESPACE
+              valueFrom: { fieldRef: { fieldPath: metadata.namespace } }
+            {{- end }}
             {{- include "faultline.userEnv" $v.env | nindent 12 }}
           {{- include "faultline.httpProbes" (dict "port" "app" "path" "/readyz" "livePath" "/livez") | nindent 10 }}
           resources: {{ toJson $v.resources }}
@@ -55,6 +66,9 @@ spec:
             {{- include "faultline.containerSecurity" 65532 | nindent 12 }}
           volumeMounts:
             - { name: tmp, mountPath: /tmp }
+            {{- if .podRole }}
+            - { name: kube-api-access, mountPath: /var/run/secrets/kubernetes.io/serviceaccount, readOnly: true }
+            {{- end }}
         - name: agent
           image: {{ include "faultline.image" $root }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
@@ -83,6 +97,16 @@ spec:
         - { name: tmp, emptyDir: { sizeLimit: 16Mi } }
         - name: agent-token
           secret: { secretName: faultline-agent-token, defaultMode: 0440 }
+        {{- if .podRole }}
+        # What automountServiceAccountToken would mount, for the app container alone.
+        - name: kube-api-access
+          projected:
+            defaultMode: 0444
+            sources:
+              - serviceAccountToken: { path: token, expirationSeconds: 3607 }
+              - configMap: { name: kube-root-ca.crt, items: [{ key: ca.crt, path: ca.crt }] }
+              - downwardAPI: { items: [{ path: namespace, fieldRef: { fieldPath: metadata.namespace } }] }
+        {{- end }}
 ---
 apiVersion: v1
 kind: Service

@@ -7,6 +7,7 @@ import type { Etcd3 } from 'etcd3';
 import { loadConfig } from '@faultline/kit/config';
 import { createLogger, logLevelFromEnv } from '@faultline/kit/logging';
 import { createMetrics } from '@faultline/kit/metrics';
+import { PodRoleLabel } from '@faultline/kit/pod-role-label';
 import { Probes } from '@faultline/kit/probes';
 import { serve } from '@faultline/kit/service';
 import { configProblems, resolveSchedulerConfig, schedulerConfigShape } from './config.js';
@@ -87,6 +88,15 @@ const freshness = new JobLogFreshness({
 });
 const refreshView = () => void view.refresh().catch(() => undefined);
 elector.on({ onElected: refreshView, onSteppedDown: refreshView });
+// In Kubernetes the pod carries its role, so "kill the leader" is found from the API.
+const roleLabel = PodRoleLabel.fromEnv(process.env, logger);
+if (roleLabel) {
+  roleLabel.set('follower');
+  elector.on({
+    onElected: () => roleLabel.set('leader'),
+    onSteppedDown: () => roleLabel.set('follower'),
+  });
+}
 
 const app = createSchedulerApp({
   logger,
@@ -132,6 +142,7 @@ await serve({
     await elector.resign();
   },
   closers: [
+    () => roleLabel?.stop(),
     () => view.stop(),
     () => freshness.stop(),
     () => gaps.stop(),
