@@ -13,7 +13,7 @@ import { formatProblem, isScenarioSpecError } from '@faultline/load/scenario-fil
 import { CoreV1Api, KubernetesObjectApi, Log } from '@kubernetes/client-node';
 import { k6JobManifests } from '@faultline/load/k6-job';
 import { compileScenarioFile } from '@faultline/load/scenario-resolve';
-import { readState, isAlive } from '../local/state-file.js';
+import { readState, supervisorRunning } from '../local/state-file.js';
 import { loadKubeConfig } from './kubernetes-platform.js';
 import { stateDirOf } from './local-commands.js';
 import { fail } from './output.js';
@@ -84,7 +84,7 @@ export async function loadCommand(scenario: string, o: LoadCommandOptions): Prom
   let target = o.target;
   if (target === undefined) {
     const state = readState(stateDir);
-    if (!state || state.phase !== 'ready' || !isAlive(state.supervisorPid))
+    if (!state || state.phase !== 'ready' || !supervisorRunning(state))
       fail(`no running playground in ${stateDir}; start one with: faultline up --local --detach`);
     target = state.urls.gateway;
   } else if (!isLoopback(target)) {

@@ -9,7 +9,7 @@ import { processState } from '../agent/app-process.js';
 import type { VerificationResult } from '../experiment/status.js';
 import type { CandidatePod } from '../experiment/targeting.js';
 import { LOCAL_NAMESPACE } from '../experiment/targeting.js';
-import { isAlive, readState } from './state-file.js';
+import { isAlive, readState, supervisorRunning } from './state-file.js';
 import type { PlaygroundState, PodState } from './state-file.js';
 import { AgentClient } from '../engine/agent-client.js';
 import { agentFaultRequest } from '../engine/agent-fault-request.js';
@@ -43,7 +43,7 @@ export class LocalDriver implements PlatformDriver {
   /** A driver for the running playground in `stateDir`, or an error saying how to start one. */
   static open(stateDir: string): LocalDriver {
     const state = readState(stateDir);
-    if (!state || !isAlive(state.supervisorPid) || state.phase === 'stopped')
+    if (!state || !supervisorRunning(state) || state.phase === 'stopped')
       throw new Error(
         `no local playground is running (state dir ${stateDir}); start one with \`faultline up --local --detach\``,
       );
