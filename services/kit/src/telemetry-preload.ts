@@ -14,17 +14,22 @@ import { pathToFileURL } from 'node:url';
 
 if (process.env.FAULTLINE_TELEMETRY !== 'off') {
   const { startTelemetry, telemetryOptionsFromEnv } = await import('./telemetry.js');
+  const { instrumentOnlyWhenRecording } = await import('./spans-when-recording.js');
   const options = telemetryOptionsFromEnv();
   startTelemetry(options);
   // Resolve from the app's directory, so we patch the copy the app will load.
   const entry = process.argv[1];
   const require = createRequire(entry ? pathToFileURL(entry) : import.meta.url);
-  for (const id of ['node:http', 'node:https', 'ioredis', '@grpc/grpc-js']) {
+  const load = (id: string): unknown => {
     try {
-      require(id);
+      return require(id);
     } catch {
-      // Not installed for this app: nothing to instrument.
+      return undefined; // Not installed for this app: nothing to instrument.
     }
-  }
+  };
+  for (const id of ['node:http', 'node:https', '@grpc/grpc-js']) load(id);
+  const ioredis = load('ioredis') as { prototype?: object } | undefined;
+  // Unsampled requests skip the ioredis instrumentation's per-command work (see the file).
+  if (ioredis?.prototype) instrumentOnlyWhenRecording(ioredis.prototype, 'sendCommand');
   syncBuiltinESMExports(); // named ESM imports of node:http see the patched functions
 }
