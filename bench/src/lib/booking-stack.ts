@@ -110,7 +110,9 @@ export async function startBookingStack(o: StackOptions): Promise<BookingStack> 
         return (await fetch(pod.readyUrl!)).ok;
       },
       `${pod.name} (${o.mode}) ready`,
-      30_000,
+      // The auto-instrumentation loads every instrumentation it has before the app starts:
+      // on a busy 2-core machine that alone took over 30 s.
+      120_000,
       50,
     ).catch((e: unknown) => {
       throw new Error(`${String(e)}\n--- ${pod.name} output ---\n${proc.output()}`);
