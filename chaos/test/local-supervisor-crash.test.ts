@@ -241,7 +241,7 @@ test('up stops what an earlier supervisor left, saying so, before it starts anyt
   ];
   for (const line of stopped) assert.ok(out.indexOf(line) > announced, `says "${line}"`);
   // ... and only then starts (and so rewrites state.json).
-  assert.ok(out.indexOf('starting redis') > out.indexOf(stopped[1]!), out);
+  assert.ok(out.search(/starting (agents|jaeger|redis)/) > out.indexOf(stopped[1]!), out);
   assert.deepEqual(await redis.exited, { code: null, signal: 'SIGKILL' });
   assert.deepEqual(await gateway.exited, { code: null, signal: 'SIGKILL' });
   assert.equal(stranger.child.exitCode ?? stranger.child.signalCode, null, 'the stranger runs');
