@@ -30,7 +30,7 @@ import { waitFor } from '@faultline/kit/testing/child-process';
 import { startKubernetes, type KubernetesCluster } from '@faultline/kit/testing/kubernetes';
 import { BackendPool, type DiscoveredEndpoint } from '../src/backend-pool.js';
 import { EndpointSliceDiscovery } from '../src/discovery/endpointslices.js';
-import { createTestNetwork, type TestNetwork } from './fixtures/network-namespace.js';
+import { createTestNetwork, type TestNetwork } from '@faultline/kit/testing/network-namespace';
 import { send, startGateway } from './helpers.js';
 
 const NS = 'shop';
