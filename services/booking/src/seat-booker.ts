@@ -1,12 +1,13 @@
 /**
  * Booking and cancelling a seat, the safe way: take the seat's lock (its grant carries a
  * fencing token), keep the lease alive while working, read the seat under the lock, then make
- * one fenced ledger write, then release. Each step is a span carrying the fencing token, and
- * each outcome a metric. Knows nothing about HTTP.
+ * one fenced ledger write, then release. Each step is a span carrying the fencing token (in a
+ * sampled request), and each outcome a metric. Knows nothing about HTTP.
  */
 import { randomUUID } from 'node:crypto';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Logger } from '@faultline/kit/logging';
+import { inChildSpan } from '@faultline/kit/spans-when-recording';
 import type { BookingMetrics } from './booking-metrics.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { IdempotencyRecordWrite, Ledger, LedgerOutcome } from './ledger.js';
@@ -168,7 +169,7 @@ export class SeatBooker {
     signal: AbortSignal | undefined,
   ): Promise<Acquired> {
     const { metrics } = this.o;
-    return tracer.startActiveSpan('seat-lock.acquire', async (span) => {
+    return inChildSpan(tracer, 'seat-lock.acquire', async (span) => {
       const start = performance.now();
       try {
         span.setAttribute('booking.seat_id', seatId);
@@ -231,7 +232,7 @@ export class SeatBooker {
     operation: 'book' | 'cancel',
     write: () => Promise<LedgerOutcome>,
   ): Promise<LedgerOutcome> {
-    return tracer.startActiveSpan('ledger.write', async (span) => {
+    return inChildSpan(tracer, 'ledger.write', async (span) => {
       try {
         span.setAttributes({
           'booking.seat_id': grant.seatId,
@@ -262,7 +263,7 @@ export class SeatBooker {
   /** Releases the lock; an outage here is logged, not thrown: the lease expires anyway. */
   async #release(grant: LockGrant): Promise<void> {
     const { metrics, logger } = this.o;
-    await tracer.startActiveSpan('seat-lock.release', async (span) => {
+    await inChildSpan(tracer, 'seat-lock.release', async (span) => {
       span.setAttributes({ 'booking.seat_id': grant.seatId, 'booking.fencing_token': grant.token });
       try {
         const released = await this.o.lock.release(grant);
