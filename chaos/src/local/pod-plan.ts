@@ -309,8 +309,8 @@ export function buildPlan(inp: PlanInputs): Plan {
       ...tracing,
       OTEL_SERVICE_NAME: 'gateway',
       // The gateway makes its own span per proxied request and injects the trace context;
-      // the generic outgoing-http instrumentation would only double the cost.
-      OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http',
+      // the generic outgoing http and undici instrumentations would only double the cost.
+      OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,undici',
       FAULTLINE_INSTANCE: 'gateway-0',
       GATEWAY_PORT: String(c.ports.gateway),
       GATEWAY_ADMIN_PORT: String(c.ports.gatewayAdmin),

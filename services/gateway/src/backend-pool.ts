@@ -177,7 +177,7 @@ export class BackendPool {
   close(): void {
     this.#closed = true;
     this.outliers.stop();
-    for (const b of this.#backends.values()) b.agent.destroy();
+    for (const b of this.#backends.values()) void b.dispatcher.destroy().catch(() => undefined);
   }
 
   #create(e: DiscoveredEndpoint): Backend {
@@ -221,7 +221,7 @@ export class BackendPool {
       (Object.fromEntries(RESULTS.map((r) => [r, 0])) as Record<ResultClass, number>);
     for (const r of RESULTS) retired[r] += b.results[r];
     this.retiredResults.set(b.id, retired);
-    b.agent.destroy();
+    void b.dispatcher.destroy().catch(() => undefined);
     this.invalidate();
     this.#opts.events?.onRemoved?.(b);
   }

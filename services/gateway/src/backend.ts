@@ -2,7 +2,7 @@
  * One backend of an upstream: its address, connection pool, and every piece of state that
  * decides whether it may take new requests. Plain fields, read on the hot path.
  */
-import { Agent } from 'node:http';
+import { Pool } from 'undici';
 import { CircuitBreaker, type BreakerHooks } from '@faultline/kit/breaker';
 import type { Candidate } from './pickers/picker.js';
 import { hash32 } from './pickers/hash.js';
@@ -36,8 +36,8 @@ export class Backend implements Candidate {
   weight: number;
   /** Opaque value of the sticky cookie that points here (no address leaks to clients). */
   readonly stickyToken: string;
-  /** Keep-alive pool to this backend only: draining it never touches the others. */
-  readonly agent: Agent;
+  /** Keep-alive pool (undici) to this backend only: draining it never touches the others. */
+  readonly dispatcher: Pool;
   readonly breaker: CircuitBreaker;
 
   inFlight = 0;
@@ -72,15 +72,14 @@ export class Backend implements Candidate {
     this.weight = opts.weight;
     this.id = `${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${opts.port}`;
     this.stickyToken = hash32(`${opts.upstream}/${this.id}`).toString(36);
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: opts.maxSockets,
-      maxFreeSockets: opts.maxSockets,
-      // LIFO reuses the warmest sockets and lets the rest idle out.
-      scheduling: 'lifo',
-      keepAliveMsecs: 1000,
-      // Backends close idle keep-alive sockets too; give up ours first to avoid reset races.
-      timeout: 30_000,
+    this.dispatcher = new Pool(`http://${this.id}`, {
+      connections: opts.maxSockets,
+      // Idle connections close before the backends' own keep-alive timeouts (Node's default
+      // 5 s; the kit's 65 s), to avoid reset races; a Keep-Alive hint from the backend wins.
+      keepAliveTimeout: 4_000,
+      // The attempt's own timer and the request's deadline govern instead.
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
     this.breaker = new CircuitBreaker({
       name: `${opts.upstream}/${this.id}`,

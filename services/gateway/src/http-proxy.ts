@@ -1,5 +1,5 @@
 /**
- * The L7 reverse proxy, on plain node:http: route by path prefix, pick a backend (sticky
+ * The L7 reverse proxy (node:http server, undici pools upstream): route by path prefix, pick a backend (sticky
  * cookie first), stream the request and the response, and turn every failure into a bounded
  * JSON answer. Per-try timeouts and an overall deadline (propagated downstream in the kit's
  * deadline header); retries to a backend not tried yet, within the upstream's retry budget,

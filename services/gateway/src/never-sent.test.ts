@@ -1,11 +1,11 @@
-// The never-sent proof against real loopback sockets: what node:http reports in each case,
-// and why `socket.bytesWritten` could not serve as the proof.
+// The never-sent proof against real loopback sockets: when undici calls onRequestStart (the
+// request is about to be written) in each case, and what that proves.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Agent, request, type ClientRequest } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Pool, type Dispatcher } from 'undici';
 import { freePort } from '@faultline/kit/testing/free-port';
-import { SendWatch } from './never-sent.js';
+import { neverSentReason } from './never-sent.js';
 
 const servers: Server[] = [];
 after(() => servers.forEach((s) => s.close()));
@@ -23,34 +23,53 @@ async function rawServer(onRequest: (socket: Socket, n: number) => void): Promis
   return (server.address() as AddressInfo).port;
 }
 
-/** Sends a POST and settles with its error (or undefined once it was answered). */
-function post(
-  port: number,
-  agent: Agent | false,
-): {
-  req: ClientRequest;
-  watch: SendWatch;
-  failed: Promise<NodeJS.ErrnoException | undefined>;
-} {
-  const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/b', agent });
-  const watch = new SendWatch(req);
-  const failed = new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
-    req.on('error', resolve);
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', () => resolve(undefined));
-    });
-  });
-  req.end('{"seat":1}');
-  return { req, watch, failed };
+interface Sent {
+  /** undici called onRequestStart. */
+  started: () => boolean;
+  abort: () => void;
+  /** Settles with the request's error, or undefined once it was answered. */
+  failed: Promise<(Error & { code?: string }) | undefined>;
 }
 
-test('a refused connection never sent a byte, though socket.bytesWritten counts the queued head', async () => {
-  const { req, watch, failed } = post(await freePort(), false);
-  const e = await failed;
+/** Sends a POST through `pool` with a handler that records what undici reports. */
+function post(pool: Pool): Sent {
+  let started = false;
+  let controller: Dispatcher.DispatchController | undefined;
+  let aborted = false;
+  let settle!: (e: (Error & { code?: string }) | undefined) => void;
+  const failed = new Promise<(Error & { code?: string }) | undefined>((r) => (settle = r));
+  pool.dispatch(
+    { path: '/b', method: 'POST', body: '{"seat":1}', headersTimeout: 0, bodyTimeout: 0 },
+    {
+      onRequestStart(c) {
+        if (aborted) return c.abort(new Error('given up'));
+        controller = c;
+        started = true;
+      },
+      onResponseStart: () => undefined,
+      onResponseData: () => undefined,
+      onResponseEnd: () => settle(undefined),
+      onResponseError: (_c, e) => settle(e),
+    },
+  );
+  return {
+    started: () => started,
+    abort: () => {
+      aborted = true;
+      controller?.abort(new Error('given up'));
+    },
+    failed,
+  };
+}
+
+test('a refused connection: onRequestStart never ran, a connect failure', async () => {
+  const pool = new Pool(`http://127.0.0.1:${await freePort()}`);
+  const sent = post(pool);
+  const e = await sent.failed;
   assert.equal(e?.code, 'ECONNREFUSED');
-  assert.ok((req.socket?.bytesWritten ?? 0) > 0, 'bytesWritten includes what is still queued');
-  assert.equal(watch.neverSent(e.code), 'connect-failure');
+  assert.equal(sent.started(), false);
+  assert.equal(neverSentReason(sent.started(), e.code), 'connect-failure');
+  await pool.destroy();
 });
 
 test('a reused keep-alive connection the server drops after our write counts as sent', async () => {
@@ -58,29 +77,35 @@ test('a reused keep-alive connection the server drops after our write counts as 
     if (n === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy(); // read our head, then gone: the gateway cannot tell it from a crash
   });
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const first = post(port, agent);
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 1 });
+  const first = post(pool);
   assert.equal(await first.failed, undefined);
-  assert.equal(first.watch.neverSent(), undefined, 'an answered request was sent');
-  const second = post(port, agent);
+  assert.equal(neverSentReason(first.started()), undefined, 'an answered request was sent');
+  const second = post(pool);
   const e = await second.failed;
-  assert.equal(e?.code, 'ECONNRESET');
-  assert.equal(second.req.reusedSocket, true);
-  assert.equal(second.watch.neverSent(e.code), undefined);
-  agent.destroy();
+  assert.ok(e, 'the dropped connection fails the request');
+  assert.equal(second.started(), true);
+  assert.equal(neverSentReason(second.started(), e.code), undefined);
+  await pool.destroy();
 });
 
-test('a request still queued for a socket when it is given up never sent a byte', async () => {
+test('a request still queued for a connection when it is given up never sent a byte', async () => {
+  let heads = 0;
   const port = await rawServer(() => {
-    // Never answers: the first request keeps the only socket.
+    heads++; // never answers: the first request keeps the only connection
   });
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const first = post(port, agent);
-  const queued = post(port, agent);
-  assert.equal(queued.req.socket, null, 'waiting in the agent');
-  assert.equal(queued.watch.neverSent(), 'connect-failure');
-  queued.req.destroy();
-  first.req.destroy();
-  await Promise.all([first.failed, queued.failed]);
-  agent.destroy();
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 1 });
+  const first = post(pool);
+  const queued = post(pool);
+  // Bounded poll: the first request reached the server, the second waits behind it.
+  for (let i = 0; i < 200 && heads === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(heads, 1);
+  assert.equal(first.started(), true);
+  assert.equal(queued.started(), false, 'waiting in the pool');
+  assert.equal(neverSentReason(queued.started()), 'connect-failure');
+  queued.abort();
+  first.abort();
+  await first.failed;
+  await pool.destroy();
+  assert.equal(heads, 1, 'the given-up request was never written');
 });

@@ -1,55 +1,43 @@
 /**
  * Proof that an upstream request never left the gateway, which makes retrying it elsewhere
- * safe whatever its method (Envoy's connect-failure and reset-before-request). The proof is
- * that not one byte of it was handed to the socket's handle. `socket.bytesWritten` cannot
- * tell: it also counts bytes still queued in the stream (a refused connection shows the whole
- * request head there). The handle's own count (`_bytesDispatched`) grows as soon as a write is
- * attempted, so comparing it with its value when the request got the socket errs only towards
- * "may have been sent". A reused keep-alive socket that the backend closed after our write
- * therefore counts as sent: from here that looks the same as a backend that read the request
- * and crashed.
+ * safe whatever its method (Envoy's connect-failure and reset-before-request). Requests go out
+ * through undici, which calls a dispatch handler's `onRequestStart` on a connected socket
+ * immediately before it writes the request's first byte, and never before: a request waiting
+ * for a connection (connecting, or queued behind busy ones) has not had it. So a failure seen
+ * before `onRequestStart` is proof that not one byte was handed to a socket; after it, any
+ * byte may have been, which errs only towards "may have been sent". undici itself sends a
+ * request that was still waiting when a pooled connection closed on the next connection, so a
+ * reused keep-alive socket the backend closed after our write counts as sent: from here that
+ * looks the same as a backend that read the request and crashed.
  */
-import type { ClientRequest } from 'node:http';
-import type { Socket } from 'node:net';
 
 /** Why a failed request provably never reached its backend. */
 export type NeverSentReason = 'connect-failure' | 'reset-before-request';
 
 /** Errors of the connect step: the connection never existed. */
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
-/** Watches one upstream request from the moment it gets a socket. */
-export class SendWatch {
-  #socket: Socket | undefined;
-  #dispatchedBefore: number | undefined;
-
-  constructor(req: ClientRequest) {
-    // Emitted before node:http flushes anything of this request onto the socket.
-    req.once('socket', (socket: Socket) => {
-      this.#socket = socket;
-      this.#dispatchedBefore = dispatched(socket);
-    });
-  }
-
-  /**
-   * Why the request never left, or undefined when any byte of it may have. Ask before
-   * destroying the request, while a connection attempt can still be seen as one.
-   */
-  neverSent(errorCode?: string): NeverSentReason | undefined {
-    const socket = this.#socket;
-    // No socket yet (still queued in the agent): nothing could have been written.
-    if (socket === undefined) return 'connect-failure';
-    const now = dispatched(socket);
-    if (now === undefined || this.#dispatchedBefore === undefined) return undefined;
-    if (now !== this.#dispatchedBefore) return undefined;
-    return socket.connecting || (errorCode !== undefined && CONNECT_ERRORS.has(errorCode))
-      ? 'connect-failure'
-      : 'reset-before-request';
-  }
+/** Whether `code` is an error of the connect step. */
+export function isConnectError(code: string | undefined): boolean {
+  return code !== undefined && CONNECT_ERRORS.has(code);
 }
 
-/** Bytes the socket's handle has been asked to write, ever; undefined if node hides it. */
-function dispatched(socket: Socket): number | undefined {
-  const n = (socket as Socket & { _bytesDispatched?: unknown })._bytesDispatched;
-  return typeof n === 'number' ? n : undefined;
+/**
+ * Why the request never left, or undefined when any byte of it may have.
+ * @param started undici called `onRequestStart` for it (it was about to be written)
+ * @param errorCode the failure's code, when it failed with an error (not a timeout)
+ */
+export function neverSentReason(started: boolean, errorCode?: string): NeverSentReason | undefined {
+  if (started) return undefined;
+  // Not started: it was waiting for a connection. One that failed to connect is a connect
+  // failure; one given up while waiting (a timeout) was queued or connecting, the same.
+  return errorCode === undefined || isConnectError(errorCode)
+    ? 'connect-failure'
+    : 'reset-before-request';
 }

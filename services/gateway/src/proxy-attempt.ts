@@ -1,52 +1,70 @@
 /**
- * One try of a request against one backend: send the request (buffered or streamed), then
- * either pass the upstream's answer to the client or hand the failure back to the exchange,
- * which retries or answers. Every attempt settles exactly once, and that is where the
- * backend's breaker, outlier detection and counters hear about it.
+ * One try of a request against one backend: send the request (buffered or streamed) through
+ * the backend's undici pool, then either pass the upstream's answer to the client or hand the
+ * failure back to the exchange, which retries or answers. The attempt is undici's dispatch
+ * handler itself (no promise, no response stream in between: chunks go straight to the
+ * client's response, with backpressure). Every attempt settles exactly once, and that is where
+ * the backend's breaker, outlier detection and counters hear about it.
  */
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { context } from '@opentelemetry/api';
+import type { Dispatcher } from 'undici';
 import type { Backend, ResultClass } from './backend.js';
-import { SendWatch } from './never-sent.js';
+import { isConnectError, neverSentReason } from './never-sent.js';
 import type { ProxyExchange } from './proxy-exchange.js';
 
-export class Attempt {
-  readonly #upstreamReq: ClientRequest;
-  readonly #sendWatch: SendWatch;
+/** Why an attempt was dropped on our side; undici's abort needs an error. */
+class AttemptAborted extends Error {
+  override readonly name = 'AttemptAborted';
+}
+
+export class Attempt implements Dispatcher.DispatchHandler {
+  readonly #exchange: ProxyExchange;
+  /** undici's handle on the request, from the moment it is about to be written. */
+  #controller: Dispatcher.DispatchController | undefined;
+  /** The request may have been handed to a socket (see never-sent.ts). */
+  #started = false;
+  #bodyStream: PassThrough | undefined;
   #timer: NodeJS.Timeout | undefined;
   #settled = false;
+  #gaveUp = false;
   #responded = false;
+  /** Answer bytes are read and dropped (a retried 5xx, or nobody waits any more). */
+  #discard = false;
+  #status = 0;
+  /** Inside `dispatch`, where undici reports a request it refuses synchronously. */
+  #dispatching = false;
 
   constructor(
-    private readonly exchange: ProxyExchange,
+    exchange: ProxyExchange,
     readonly backend: Backend,
     readonly number: number,
   ) {
+    this.#exchange = exchange;
     const { pool } = exchange;
     pool.acquire(backend);
     exchange.annotate(backend);
-    this.#upstreamReq = context.with(exchange.spanContext, () =>
-      httpRequest({
-        host: backend.host,
-        port: backend.port,
-        method: exchange.request.method,
-        path: exchange.request.url,
-        headers: exchange.requestHeaders(),
-        agent: backend.agent,
-      }),
-    );
-    this.#sendWatch = new SendWatch(this.#upstreamReq);
+    let body: Buffer | PassThrough | null = exchange.body ?? null;
+    if (body === null && exchange.streamedBody) body = this.#bodyStream = new PassThrough();
     const timeout = exchange.deadline.timeoutFor(exchange.perTryTimeoutMs);
     this.#timer = setTimeout(() => this.#onTimeout(), timeout);
-    this.#upstreamReq.on('response', (res) => this.#onResponse(res));
-    this.#upstreamReq.on('error', (e: NodeJS.ErrnoException) => this.#onError(e));
-    const body = exchange.body;
-    if (body !== undefined) {
-      this.#upstreamReq.end(body);
-    } else if (exchange.streamedBody) {
-      exchange.streamedBody.sendTo(this.#upstreamReq, () => this.#onBodyTooLarge());
-    } else {
-      this.#upstreamReq.end();
+    const request = exchange.request;
+    const options: Dispatcher.DispatchOptions = {
+      path: request.url!,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: exchange.requestHeaders(),
+      body,
+      // The attempt's own timer and the exchange's deadline govern.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
+    // Outgoing instrumentation, when loaded, parents its client span on the exchange's.
+    this.#dispatching = true;
+    context.with(exchange.spanContext, () => backend.dispatcher.dispatch(options, this));
+    this.#dispatching = false;
+    if (this.#bodyStream && exchange.streamedBody) {
+      exchange.streamedBody.sendTo(this.#bodyStream, () => this.#onBodyTooLarge());
     }
   }
 
@@ -57,76 +75,34 @@ export class Attempt {
     this.#giveUp();
   }
 
-  #onBodyTooLarge(): void {
-    this.abort('cancelled');
-    this.exchange.failBodyTooLarge();
-  }
+  // undici's dispatch handler.
 
-  #onTimeout(): void {
-    this.#timer = undefined;
-    if (this.#responded || this.#settled) return;
-    this.#settle('timeout');
-    const neverSent = this.#sendWatch.neverSent();
-    this.#giveUp();
-    this.exchange.retryOrFail({
-      backend: this.backend,
-      status: 504,
-      error: 'upstream_timeout',
-      message: `backend did not answer within ${this.exchange.perTryTimeoutMs} ms`,
-      reason: neverSent ?? 'timeout',
-      neverSent: neverSent !== undefined,
-    });
-  }
-
-  #onError(e: NodeJS.ErrnoException): void {
-    if (this.#settled) return;
-    const connect =
-      e.code === 'ECONNREFUSED' ||
-      e.code === 'EHOSTUNREACH' ||
-      e.code === 'ENETUNREACH' ||
-      e.code === 'ETIMEDOUT';
-    this.#settle(connect ? 'connect_error' : 'reset');
-    if (this.#responded) {
-      // Headers are out: the client can only see the truncation.
-      this.exchange.response.destroy();
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.#gaveUp) {
+      // Given up while it waited for a connection: undici writes nothing of an aborted request.
+      controller.abort(new AttemptAborted('attempt given up'));
       return;
     }
-    const neverSent = this.#sendWatch.neverSent(e.code);
-    this.exchange.streamedBody?.detach();
-    const code = e.code ?? e.message;
-    this.exchange.retryOrFail({
-      backend: this.backend,
-      status: 502,
-      error: connect
-        ? 'upstream_connect_error'
-        : neverSent
-          ? 'upstream_reset_before_request'
-          : 'upstream_reset',
-      message: neverSent
-        ? `backend failed before the request was sent: ${code}`
-        : `backend failed: ${code}`,
-      reason: neverSent ?? 'reset',
-      neverSent: neverSent !== undefined,
-    });
+    this.#controller = controller;
+    this.#started = true;
   }
 
-  /** Drops the upstream request; a streamed body stops flowing to it. */
-  #giveUp(): void {
-    this.exchange.streamedBody?.detach();
-    this.#upstreamReq.destroy();
-  }
-
-  #onResponse(res: IncomingMessage): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const status = res.statusCode ?? 502;
-    const exchange = this.exchange;
+    const exchange = this.#exchange;
     if (exchange.done || this.#settled) {
-      res.resume();
+      this.#discard = true;
       return;
     }
     if (exchange.mayRetryStatus(status)) {
-      res.resume(); // discard, so the socket goes back to the pool
+      // Read and dropped, so the connection goes back to the pool.
+      this.#discard = true;
       this.#settle('5xx');
       exchange.retryOrFail({
         backend: this.backend,
@@ -139,25 +115,107 @@ export class Attempt {
       return;
     }
     this.#responded = true;
+    this.#status = status;
     const client = exchange.response;
-    client.writeHead(status, res.statusMessage, exchange.responseHeaders(this.backend, res));
-    res.on('error', () => {
-      this.#settle('reset');
-      client.destroy();
+    client.writeHead(status, statusMessage, exchange.responseHeaders(this.backend, headers));
+    this.#controller = controller;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#discard) return;
+    const client = this.#exchange.response;
+    if (!client.write(chunk)) {
+      controller.pause();
+      client.once('drain', this.#resume);
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.#discard) return;
+    this.#exchange.response.end();
+    this.#settle(classOf(this.#status));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, e: Error): void {
+    if (this.#settled) return;
+    if (this.#dispatching) {
+      // Refused inside dispatch (e.g. a header undici will not send): let the exchange
+      // finish starting this attempt before it hears of the failure.
+      queueMicrotask(() => this.onResponseError(null, e));
+      return;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    const connect = isConnectError(code);
+    this.#settle(connect ? 'connect_error' : 'reset');
+    if (this.#responded) {
+      // Headers are out: the client can only see the truncation.
+      this.#exchange.response.destroy();
+      return;
+    }
+    const neverSent = neverSentReason(this.#started, code);
+    this.#detachBody();
+    const what = code ?? e.message;
+    this.#exchange.retryOrFail({
+      backend: this.backend,
+      status: 502,
+      error: connect
+        ? 'upstream_connect_error'
+        : neverSent
+          ? 'upstream_reset_before_request'
+          : 'upstream_reset',
+      message: neverSent
+        ? `backend failed before the request was sent: ${what}`
+        : `backend failed: ${what}`,
+      reason: neverSent ?? 'reset',
+      neverSent: neverSent !== undefined,
     });
-    res.on('aborted', () => {
-      this.#settle('reset');
-      client.destroy();
+  }
+
+  // Ours.
+
+  readonly #resume = (): void => this.#controller?.resume();
+
+  #onBodyTooLarge(): void {
+    this.abort('cancelled');
+    this.#exchange.failBodyTooLarge();
+  }
+
+  #onTimeout(): void {
+    this.#timer = undefined;
+    if (this.#responded || this.#settled) return;
+    this.#settle('timeout');
+    const neverSent = neverSentReason(this.#started);
+    this.#giveUp();
+    this.#exchange.retryOrFail({
+      backend: this.backend,
+      status: 504,
+      error: 'upstream_timeout',
+      message: `backend did not answer within ${this.#exchange.perTryTimeoutMs} ms`,
+      reason: neverSent ?? 'timeout',
+      neverSent: neverSent !== undefined,
     });
-    res.once('end', () => this.#settle(classOf(status)));
-    res.pipe(client);
+  }
+
+  /** Drops the upstream request; a streamed body stops flowing to it. */
+  #giveUp(): void {
+    this.#gaveUp = true;
+    this.#discard = true;
+    this.#detachBody();
+    // Before onRequestStart there is nothing to abort yet: onRequestStart refuses it.
+    this.#controller?.abort(new AttemptAborted('attempt given up'));
+  }
+
+  #detachBody(): void {
+    if (!this.#bodyStream) return;
+    this.#exchange.streamedBody?.detach();
+    this.#bodyStream.destroy();
   }
 
   #settle(result: ResultClass): void {
     if (this.#settled) return;
     this.#settled = true;
     clearTimeout(this.#timer);
-    const { pool } = this.exchange;
+    const { pool } = this.#exchange;
     pool.recordResult(this.backend, result);
     pool.release(this.backend);
   }

@@ -217,16 +217,15 @@ export class ProxyExchange {
   }
 
   /** Response headers for the client: the upstream's minus hop-by-hop, plus a sticky cookie. */
-  responseHeaders(backend: Backend, upstreamRes: IncomingMessage): string[] {
+  responseHeaders(backend: Backend, upstreamHeaders: IncomingHttpHeaders): string[] {
     const cookie = this.upstream.sticky?.settle(this.#stickyToken, backend, this.upstream.pool);
-    return clientResponseHeaders(upstreamRes, cookie);
+    return clientResponseHeaders(upstreamHeaders, cookie);
   }
 
   /** Headers for the backend: the client's minus hop-by-hop, plus forwarding and deadline. */
   requestHeaders(): IncomingHttpHeaders {
     return backendRequestHeaders(this.req, this.#deadline, this.#spanContext, {
       bufferedLength: this.#body?.length,
-      streamed: this.#streamedBody !== undefined,
     });
   }
 

@@ -3,6 +3,7 @@
  * backend learns who asked (X-Forwarded-*), how long it has (the kit's deadline header) and the
  * trace it belongs to; the client may get a sticky cookie on the way back.
  */
+import { channel } from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { propagation, type Context } from '@opentelemetry/api';
 import { DEADLINE_HEADER, type Deadline } from '@faultline/kit/deadline';
@@ -18,13 +19,20 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
+/** Not forwarded either: undici refuses to send it, and the body goes out without waiting. */
+const EXPECT = 'expect';
+
+/**
+ * The channel the OpenTelemetry undici instrumentation listens on. When it is loaded it makes
+ * a client span for each attempt (a child of the exchange's span) and appends its own
+ * traceparent, which must then be the only one.
+ */
+const undiciRequests = channel('undici:request:create');
 
 /** How the request body goes to the backend, which decides its framing headers. */
 export interface BodyFraming {
   /** Length of a body buffered whole, or undefined when it is not buffered. */
   readonly bufferedLength: number | undefined;
-  /** The body streams through as it arrives. */
-  readonly streamed: boolean;
 }
 
 /** Headers for the backend: the client's minus hop-by-hop, plus forwarding and deadline. */
@@ -36,7 +44,8 @@ export function backendRequestHeaders(
 ): IncomingHttpHeaders {
   const inHeaders = req.headers;
   const out: IncomingHttpHeaders = {};
-  for (const key in inHeaders) if (!HOP_BY_HOP.has(key)) out[key] = inHeaders[key];
+  for (const key in inHeaders)
+    if (!HOP_BY_HOP.has(key) && key !== EXPECT) out[key] = inHeaders[key];
   const connection = inHeaders.connection;
   if (connection && connection !== 'keep-alive' && connection !== 'close') {
     // Headers the client named as hop-by-hop in Connection go no further either.
@@ -47,25 +56,31 @@ export function backendRequestHeaders(
   out['x-forwarded-for'] = xff ? `${String(xff)}, ${peer}` : peer;
   out['x-forwarded-proto'] ??= 'http';
   out[DEADLINE_HEADER] = deadline.headerValue();
-  // W3C trace context for the backend (the http instrumentation, when loaded, overwrites it
-  // with its client span, which is a child of ours).
-  propagation.inject(spanContext, out);
+  // W3C trace context for the backend (the caller's is replaced), or none of it when the
+  // undici instrumentation will add its own.
+  if (!undiciRequests.hasSubscribers) propagation.inject(spanContext, out);
+  else for (const field of propagation.fields()) delete out[field];
+  // A streamed body keeps the client's content-length, or undici sends it chunked.
   if (body.bufferedLength !== undefined) out['content-length'] = String(body.bufferedLength);
-  else if (body.streamed && inHeaders['transfer-encoding'] !== undefined)
-    out['transfer-encoding'] = 'chunked';
   return out;
 }
 
-/** Response headers for the client: the upstream's minus hop-by-hop, plus a sticky cookie. */
+/**
+ * Response headers for the client: the upstream's (as undici parsed them: lower-case names, a
+ * repeated header as an array) minus hop-by-hop, plus a sticky cookie. A flat list, which
+ * node:http writes without a per-header setHeader.
+ */
 export function clientResponseHeaders(
-  upstreamRes: IncomingMessage,
+  upstream: IncomingHttpHeaders,
   stickyCookie: string | undefined,
 ): string[] {
-  const raw = upstreamRes.rawHeaders;
   const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) out.push(raw[i]!, raw[i + 1]!);
+  for (const name in upstream) {
+    if (HOP_BY_HOP.has(name)) continue;
+    const value = upstream[name];
+    if (typeof value === 'string') out.push(name, value);
+    else if (value !== undefined) for (const v of value) out.push(name, v);
   }
-  if (stickyCookie !== undefined) out.push('Set-Cookie', stickyCookie);
+  if (stickyCookie !== undefined) out.push('set-cookie', stickyCookie);
   return out;
 }

@@ -4,7 +4,8 @@
  * arrive, with a copy kept so that one which never reached its backend can still be sent to
  * another; the copy never outgrows the limit, as a longer body is refused (413) anyway.
  */
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { Writable } from 'node:stream';
 
 export interface BufferedBodyEvents {
   /** The whole body arrived within the limit. */
@@ -44,10 +45,10 @@ export class StreamedBody {
   #size = 0;
   #ended = false;
   #reading = false;
-  #target: ClientRequest | undefined;
+  #target: Writable | undefined;
   #onTooLarge: (() => void) | undefined;
   /** The target whose full buffer paused the client, until it drains. */
-  #pausedFor: ClientRequest | undefined;
+  #pausedFor: Writable | undefined;
 
   /** `keepCopy` false: the body can go to one attempt only (no retry may need it). */
   constructor(req: IncomingMessage, maxBytes: number, keepCopy: boolean) {
@@ -60,7 +61,7 @@ export class StreamedBody {
    * Sends `to` everything read so far, then the rest as it arrives. `onTooLarge` runs once if
    * the body passes the limit while `to` is the target.
    */
-  sendTo(to: ClientRequest, onTooLarge: () => void): void {
+  sendTo(to: Writable, onTooLarge: () => void): void {
     this.detach();
     this.#target = to;
     this.#onTooLarge = onTooLarge;
