@@ -136,15 +136,21 @@ const bench: Benchmark = {
               ...process.env,
               FAULTLINE_TELEMETRY: tracing ? 'on' : 'off',
               // As on the local platform: the gateway makes its own span per proxied request
-              // and injects the context itself; the generic outgoing-http instrumentation
-              // would trace every proxied request a second time.
-              OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http',
+              // and injects the context itself; the generic outgoing http and undici
+              // instrumentations would trace every proxied request a second time.
+              OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,undici',
               LOG_LEVEL: 'warn',
               GATEWAY_PORT: String(gwPort),
               GATEWAY_ADMIN_PORT: String(gwAdmin),
               GATEWAY_ADMIN_TOKEN: 'bench-admin-token',
               GATEWAY_UPSTREAMS: JSON.stringify([
-                { name: 'bench', discovery: { kind: 'static', backends: targets } },
+                // Sticky sessions on, as the budget says; wrk sends no cookie, so every
+                // request is a miss: the picker chooses and the answer sets the cookie.
+                {
+                  name: 'bench',
+                  sticky: { cookie: 'gw' },
+                  discovery: { kind: 'static', backends: targets },
+                },
               ]),
             },
           },
@@ -303,7 +309,7 @@ const bench: Benchmark = {
       notes.push(
         `wrk -t1 -c${CONNECTIONS} -d${DURATION_SEC}s after a ${WARMUP_SEC}s warm-up, per peer, one after another, same two nginx 'return 200' backends (1 worker)`,
         'peers: HAProxy nbthread 1 (http-reuse always), nginx worker_processes 1 (upstream keepalive 128), http-proxy 1.18 in one Node process with a keep-alive agent, undici-proxy: undici Pools (256 connections each) in one Node process, nothing else',
-        'gateway: one Node process, Prometheus metrics on, round robin; budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter; the generic outgoing-http instrumentation disabled, as on the local platform, since the gateway makes its own spans)',
+        'gateway: one Node process, Prometheus metrics on, round robin, active health checks (1 s), breakers, sticky sessions on (every wrk request a miss: picked, cookie set); budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter; the generic outgoing http and undici instrumentations disabled, as on the local platform, since the gateway makes its own spans)',
         `added latency: ${paced} connections each pausing ${PACE_MS} ms between requests (wrk Lua delay) ≈ half the gateway's saturation rate; gateway p99 minus the backend's own p99 at the same pacing`,
         'the machine is shared (2 cores, other jobs running): wrk, the backend and the proxy compete for the same cores',
       );
