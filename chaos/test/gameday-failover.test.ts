@@ -16,8 +16,9 @@ after(() => {
 // The safety properties must hold every time. The freshness SLO is borderline at this scale:
 // a failover's gap (up to the 3 s lease) does not shrink with --phase-scale while the calm time
 // does, and measured runs ended PASS (SLI 100 %) and FAIL (SLI 97 %, when the etcd partition
-// forced extra elections). Either verdict is deserved; anything else (INCONCLUSIVE, ABORTED, a
-// harness error, a checker failing) is not.
+// forced extra elections), and ABORTED when that partition's gap made the freshness page fire
+// (the spec aborts on a page). Those verdicts are deserved; anything else (INCONCLUSIVE, another
+// abort, a harness error, a checker failing) is not.
 test(
   'leader-failover: three leader kills are three new terms, the job log stays fenced',
   { timeout: 400_000 },
@@ -35,7 +36,19 @@ test(
       ['confirmed', 'confirmed'],
     );
     if (r.journal.verdict.overall === 'PASS') assert.equal(r.status, 0);
-    else {
+    else if (r.journal.verdict.overall === 'ABORTED') {
+      // The spec aborts on a page: a partition-forced election gap in windows scaled ×0.2 can
+      // burn the freshness budget fast enough to page (seen on a quiet CI run). The checkers
+      // still ran and passed above; the abort must be that page and nothing else.
+      const [abort, ...rest] = r.journal.verdict.reasons;
+      assert.match(
+        abort ?? '',
+        /^aborted: page alert SLOBurnRatePage fired for scheduler\/freshness/,
+        why,
+      );
+      assert.deepEqual(rest, ['SLO scheduler-freshness missed'], why);
+      assert.equal(r.status, 3);
+    } else {
       assert.equal(r.journal.verdict.overall, 'FAIL', why);
       assert.deepEqual(r.journal.verdict.reasons, ['SLO scheduler-freshness missed'], why);
       assert.equal(r.status, 1);
