@@ -12,14 +12,19 @@ import type { LinkSpecInput } from '../src/agent/link-spec.js';
 /** The compiled agent entry. */
 export const AGENT_MAIN = fileURLToPath(new URL('../src/agent/main.js', import.meta.url));
 
-/** An agent with the given links, started on free ports; logs only warnings and worse. */
+/**
+ * An agent with the given links, started on free ports; logs only warnings and worse. Its
+ * admin API on 127.0.0.1 unless `adminHost` says where.
+ */
 export async function startAgent(
   links: LinkSpecInput[],
   appPid?: number,
   tokenFile?: string,
+  adminHost?: string,
 ): Promise<Agent> {
   const agent = new Agent({
     name: 'test-agent',
+    ...(adminHost !== undefined ? { adminHost } : {}),
     links,
     ...(appPid !== undefined ? { appPid } : {}),
     ...(tokenFile !== undefined ? { tokenFile } : {}),

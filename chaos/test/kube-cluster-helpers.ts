@@ -36,12 +36,12 @@ export interface BookingSidecar {
  * booking-0's agent and app process. The token file plays the Secret mounted into both the
  * sidecar and the controller: written first, then the agent reads its token from it.
  */
-export async function startBookingSidecar(): Promise<BookingSidecar> {
+export async function startBookingSidecar(adminHost?: string): Promise<BookingSidecar> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-kube-'));
   const tokenFile = join(dir, 'agent-token');
   writeFileSync(tokenFile, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
   const app = spawn('sleep', ['600'], { stdio: 'ignore' });
-  const agent = await startAgent([], app.pid, tokenFile);
+  const agent = await startAgent([], app.pid, tokenFile, adminHost);
   if (agent.tokenSource !== 'file') throw new Error('the sidecar agent did not take the Secret');
   return {
     agent,

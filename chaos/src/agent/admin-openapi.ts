@@ -4,6 +4,7 @@
  * narrowed to the links this agent has (and `http-fault` to its http links), so every body the
  * document calls valid is one the agent accepts.
  */
+import { AGENT_TOKEN_HEADER } from './bearer-auth.js';
 import {
   errorResponse,
   jsonBody,
@@ -105,7 +106,8 @@ export function agentAdminApi(maxTtlMs: number, links: readonly LinkView[]): Api
     version: '0.1.0',
     description:
       "Faults on this pod's links (latency, bandwidth, partitions, resets, HTTP faults) and on its app process (pause, kill), each with a TTL.",
-    bearerAuth: { realm: 'faultline-agent' },
+    // The header too: through the API server's pod proxy, Authorization does not arrive.
+    bearerAuth: { realm: 'faultline-agent', header: AGENT_TOKEN_HEADER },
     paths: {
       '/links': {
         get: {

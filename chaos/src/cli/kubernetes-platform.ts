@@ -4,7 +4,8 @@
  * in-cluster ServiceAccount) for the experiment's namespace. Against the cluster of `make up`
  * no flag is needed: its context `kind-faultline` is used when the kubeconfig has it, its
  * namespace `faultline` when the experiment names none, and the agents' token is read from
- * the chart's Secret when no token file is given or mounted.
+ * the chart's Secret when no token file is given or mounted. Agents are reached through the
+ * API server's pod proxy unless the CLI runs inside the cluster.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Experiment } from '../experiment/spec.js';
 import { createKubeApis } from '../kubernetes/kube-apis.js';
-import { KubernetesDriver } from '../kubernetes/kubernetes-driver.js';
+import { KubernetesDriver, type AgentRouteName } from '../kubernetes/kubernetes-driver.js';
 
 /** Where the agents' shared Secret is mounted in-cluster (the controller's default too). */
 export const DEFAULT_AGENT_TOKEN_FILE = '/var/run/faultline/agent-token/token';
@@ -23,6 +24,7 @@ export interface KubernetesCliOptions {
   context?: string;
   namespace?: string;
   agentTokenFile?: string;
+  agentRoute?: AgentRouteName;
 }
 
 /** The context `make up` creates, and the release namespace of its chart. */
@@ -109,8 +111,22 @@ export async function openKubernetesDriver(
     (existsSync(DEFAULT_AGENT_TOKEN_FILE)
       ? DEFAULT_AGENT_TOKEN_FILE
       : ((await agentTokenFromSecret(kc, namespace)) ?? DEFAULT_AGENT_TOKEN_FILE));
-  const driver = new KubernetesDriver({ apis: createKubeApis(kc), namespace, agentTokenFile });
+  const driver = new KubernetesDriver({
+    apis: createKubeApis(kc),
+    namespace,
+    agentTokenFile,
+    agentRoute: o.agentRoute ?? defaultAgentRoute(env),
+    kubeConfig: kc,
+  });
   return { driver, context, namespace };
+}
+
+/**
+ * Inside a cluster (the API server's Service in the environment) pod IPs are routable; outside,
+ * on a kind host, they are not, and the API server's pod proxy is the way in.
+ */
+export function defaultAgentRoute(env: NodeJS.ProcessEnv): AgentRouteName {
+  return env.KUBERNETES_SERVICE_HOST ? 'pod-ip' : 'api-server-proxy';
 }
 
 /** The chart's agent token as a 0600 file, or undefined when the Secret is not readable. */

@@ -1,5 +1,5 @@
 /** The `faultline` CLI entry: one program for the playground, and later for chaos. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { down, status, upDetached, upForeground, type UpOptions } from './local-commands.js';
 import { runTour } from './demo-tour.js';
@@ -10,6 +10,7 @@ import { registerLoadCommand } from './load-command.js';
 import { registerGameDayCommand } from './gameday-command.js';
 import { doctorKind, downKind, upKind } from './kind-up.js';
 import { kubernetesStatus } from './kube-status-command.js';
+import { AGENT_ROUTES } from '../kubernetes/kubernetes-driver.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -164,6 +165,12 @@ stateOptions(
     .option(
       '--agent-token-file <file>',
       "kubernetes: the agents' shared token (default FAULTLINE_AGENT_TOKEN_FILE, the in-cluster mount, else the chart's faultline-agent-token Secret)",
+    )
+    .addOption(
+      new Option(
+        '--agent-route <route>',
+        "kubernetes: how the pods' agents are reached: straight to the pod IP (inside the cluster), or through the API server's pod proxy (default outside: a kind host cannot route pod IPs)",
+      ).choices(AGENT_ROUTES),
     ),
 ).action(chaosRun);
 

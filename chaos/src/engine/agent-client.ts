@@ -1,10 +1,24 @@
 /**
  * A small client for the faultline agent's admin API (bearer token from the agent's token
  * file). Used by drivers and by `chaos stop` when the engine that applied a fault is gone.
+ *
+ * Straight to the agent's port, or through a {@link AgentRoute}: the Kubernetes API server's
+ * pod proxy, for a client outside the cluster (pod IPs of kind are not routable from its host).
  */
 import { readFile } from 'node:fs/promises';
-import { Agent as HttpAgent, request } from 'node:http';
+import { Agent as HttpAgent, request, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { AGENT_TOKEN_HEADER } from '../agent/bearer-auth.js';
 import type { ActiveFaultView, AppliedFault as AgentAppliedFault } from '../agent/fault-spec.js';
+
+/**
+ * Something between the client and the agent that needs its own credentials (TLS material,
+ * headers) — the API server's pod proxy. It drops `Authorization` once it has authenticated
+ * the caller, so the agent's token travels in {@link AGENT_TOKEN_HEADER} instead.
+ */
+export interface AgentRoute {
+  requestOptions(): Promise<RequestOptions>;
+}
 
 /** An agent answered with an error status; `details` is its `{path, message}` list. */
 export class AgentCallError extends Error {
@@ -24,6 +38,7 @@ interface Reply {
 
 /** One keep-alive pool for every agent this process talks to (renewals reuse connections). */
 const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 8 });
+const keepAliveTls = new HttpsAgent({ keepAlive: true, maxSockets: 8 });
 
 export class AgentClient {
   #token: string | undefined;
@@ -32,23 +47,32 @@ export class AgentClient {
     readonly adminUrl: string,
     private readonly tokenFile: string,
     private readonly timeoutMs = 2000,
+    private readonly route?: AgentRoute,
   ) {}
 
   async #call(method: string, path: string, body?: unknown): Promise<Reply> {
     // The token changes when the agent restarts: read it once per client (clients are short-lived).
     this.#token ??= (await readFile(this.tokenFile, 'utf8')).trim();
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    const via = this.route ? await this.route.requestOptions() : undefined;
+    // Relative to the admin URL, which is a path prefix when a proxy stands in between.
+    const url = new URL(path.replace(/^\//, ''), this.adminUrl.replace(/\/?$/, '/'));
+    const tls = url.protocol === 'https:';
     // node:http rather than fetch: the engine is a short-lived CLI process, and loading fetch's
     // implementation costs more than the whole apply on a busy machine (the bench measures it).
     return new Promise((resolve, reject) => {
-      const req = request(
-        new URL(path, this.adminUrl),
+      const req = (tls ? httpsRequest : request)(
+        url,
         {
+          ...via,
           method,
-          agent: keepAlive,
+          agent: tls ? keepAliveTls : keepAlive,
           timeout: this.timeoutMs,
           headers: {
-            authorization: `Bearer ${this.#token}`,
+            ...(via?.headers as Record<string, string> | undefined),
+            ...(via
+              ? { [AGENT_TOKEN_HEADER]: this.#token }
+              : { authorization: `Bearer ${this.#token}` }),
             ...(payload === undefined
               ? {}
               : {

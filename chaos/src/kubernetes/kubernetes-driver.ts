@@ -3,16 +3,20 @@
  * the role label), pod-kill = DELETE with grace period 0 (the workload controller recreates the
  * pod; verified by a new UID or a new pod), partition with mechanism `networkpolicy` through a
  * NetworkPolicy labelled with the experiment id, and every other fault through the target pod's
- * faultline agent sidecar, reached at `http://<podIP>:<agent port>` with one bearer token.
+ * faultline agent sidecar, reached at `http://<podIP>:<agent port>` with one bearer token — or,
+ * from outside the cluster (a kind host cannot route pod IPs), through the API server's pod
+ * proxy (`/api/v1/namespaces/<ns>/pods/<pod>:<port>/proxy/`) with the kubeconfig's credentials.
  *
  * Verification on kubernetes observes what the controller can see from outside the pod: a
  * pod-kill by the pod's identity in the API; a NetworkPolicy partition by the policy existing and
  * selecting the pod (enforcement is the CNI's and is not probed); agent faults by the agent
  * holding them, reported as `unverifiable`, since their effect lives inside the pod.
  */
+import type { RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { VerificationResult } from '../experiment/status.js';
 import type { CandidatePod } from '../experiment/targeting.js';
-import { AgentClient } from '../engine/agent-client.js';
+import { AgentClient, type AgentRoute } from '../engine/agent-client.js';
 import { agentFaultRequest } from '../engine/agent-fault-request.js';
 import type { AppliedFault, FaultOrder, PlatformDriver } from '../engine/platform-driver.js';
 import { isNotFound } from './kube-apis.js';
@@ -44,6 +48,13 @@ export interface KubernetesDriverOptions {
    * agents are given the same Secret).
    */
   agentTokenFile: string;
+  /**
+   * How agents are reached: `pod-ip` (default; the controller, inside the cluster) or
+   * `api-server-proxy`, through the API server with `kubeConfig`'s credentials (a CLI outside).
+   */
+  agentRoute?: AgentRouteName;
+  /** The API server and credentials of the `api-server-proxy` route. */
+  kubeConfig?: KubeConfig;
   /** Default {@link DEFAULT_AGENT_PORT}; a pod's {@link AGENT_PORT_ANNOTATION} wins. */
   defaultAgentPort?: number;
   /** Label naming a pod's service. Default `app`. */
@@ -58,6 +69,9 @@ export interface KubernetesDriverOptions {
   pollMs?: number;
 }
 
+export const AGENT_ROUTES = ['pod-ip', 'api-server-proxy'] as const;
+export type AgentRouteName = (typeof AGENT_ROUTES)[number];
+
 export class KubernetesDriver implements PlatformDriver {
   readonly platform = 'kubernetes';
   readonly defaultNamespace: string;
@@ -65,6 +79,8 @@ export class KubernetesDriver implements PlatformDriver {
   readonly partition: NetworkPolicyPartition;
   readonly #o: KubernetesDriverOptions;
   readonly #serviceLabel: string;
+  /** The API server's pod proxy, when agents are reached through it. */
+  readonly #proxy: { server: string; route: AgentRoute } | undefined;
   /** Pod names of the service just before each kill (`ns/pod/uid`): a replacement is a new one. */
   readonly #namesBeforeKill = new Map<string, string[]>();
 
@@ -74,6 +90,7 @@ export class KubernetesDriver implements PlatformDriver {
     this.prometheusUrl = options.prometheusUrl;
     this.#serviceLabel = options.serviceLabel ?? DEFAULT_SERVICE_LABEL;
     this.partition = new NetworkPolicyPartition(options.apis, this.#serviceLabel);
+    this.#proxy = options.agentRoute === 'api-server-proxy' ? apiServerProxy(options) : undefined;
   }
 
   async listCandidates(scope: { service: string; roles: boolean }): Promise<CandidatePod[]> {
@@ -290,12 +307,20 @@ export class KubernetesDriver implements PlatformDriver {
         : Number(annotated);
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new Error(`pod ${pod}: annotation ${AGENT_PORT_ANNOTATION}=${annotated} is not a port`);
+    if (this.#proxy) {
+      const url = `${this.#proxy.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}:${port}/proxy/`;
+      return new AgentClient(url, this.#o.agentTokenFile, 5000, this.#proxy.route);
+    }
     const host = ip.includes(':') ? `[${ip}]` : ip;
     return new AgentClient(`http://${host}:${port}`, this.#o.agentTokenFile);
   }
 
   #agentAt(a: AppliedFault): AgentClient {
-    return new AgentClient(a.agentUrl!, a.tokenFile ?? this.#o.agentTokenFile);
+    const tokenFile = a.tokenFile ?? this.#o.agentTokenFile;
+    // A record made through the proxy is reached through it again (its URL is the proxy's).
+    if (this.#proxy && a.agentUrl!.startsWith(`${this.#proxy.server}/`))
+      return new AgentClient(a.agentUrl!, tokenFile, 5000, this.#proxy.route);
+    return new AgentClient(a.agentUrl!, tokenFile);
   }
 
   async #readPolicy(a: AppliedFault) {
@@ -332,4 +357,22 @@ export class KubernetesDriver implements PlatformDriver {
       appliedAt: new Date().toISOString(),
     };
   }
+}
+
+/** The kubeconfig's API server and its TLS material and credentials, for the pod proxy. */
+function apiServerProxy(o: KubernetesDriverOptions): { server: string; route: AgentRoute } {
+  const kc = o.kubeConfig;
+  const server = kc?.getCurrentCluster()?.server;
+  if (!kc || !server)
+    throw new Error('agentRoute api-server-proxy needs a kubeConfig with a current cluster');
+  return {
+    server: server.replace(/\/+$/, ''),
+    route: {
+      async requestOptions() {
+        const opts: RequestOptions = {};
+        await kc.applyToHTTPSOptions(opts);
+        return opts;
+      },
+    },
+  };
 }

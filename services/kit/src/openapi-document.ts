@@ -49,8 +49,11 @@ export interface ApiDescription {
   paths: Record<string, PathItem>;
   /** Extra `components.schemas`, referenced as `#/components/schemas/<name>`. */
   schemas?: Record<string, JsonSchema>;
-  /** Every service route needs `Authorization: Bearer <token>`; probes and docs never do. */
-  bearerAuth?: { realm: string };
+  /**
+   * Every service route needs `Authorization: Bearer <token>`; probes and docs never do.
+   * `header`: the same token is also accepted in this header (an apiKey scheme beside bearer).
+   */
+  bearerAuth?: { realm: string; header?: string };
 }
 
 export interface OpenApiDocument {
@@ -238,10 +241,10 @@ function withSharedResponses(op: Operation, bearer: ApiDescription['bearerAuth']
   if (!bearer) return { ...op, responses };
   return {
     ...op,
-    security: [{ bearerAuth: [] }],
+    security: [{ bearerAuth: [] }, ...(bearer.header ? [{ tokenHeader: [] }] : [])],
     responses: {
       ...responses,
-      '401': errorResponse('Missing or wrong bearer token.', {
+      '401': errorResponse('Missing or wrong token.', {
         'WWW-Authenticate': {
           description: `\`Bearer realm="${bearer.realm}"\``,
           required: true,
@@ -277,7 +280,14 @@ export function buildOpenApiDocument(api: ApiDescription): OpenApiDocument {
     components: {
       schemas: { Error: ERROR_SCHEMA, ...api.schemas },
       ...(api.bearerAuth
-        ? { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } }
+        ? {
+            securitySchemes: {
+              bearerAuth: { type: 'http', scheme: 'bearer' },
+              ...(api.bearerAuth.header
+                ? { tokenHeader: { type: 'apiKey', in: 'header', name: api.bearerAuth.header } }
+                : {}),
+            },
+          }
         : {}),
     },
   };
