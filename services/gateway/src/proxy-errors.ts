@@ -33,6 +33,9 @@ export function sendProxyError(
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
+    // A 503 of the gateway's own (no backend left, shedding) passes soon: say when to come back,
+    // as the services' documents promise for their 503s.
+    ...(status === 503 ? { 'retry-after': '1' } : {}),
   });
   res.end(body);
 }

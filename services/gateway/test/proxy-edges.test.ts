@@ -107,6 +107,7 @@ test('no available backend → 503 naming the upstream', async () => {
   const [only] = await gw.backends('nowhere');
   assert.equal(only?.state, 'unhealthy', JSON.stringify(only));
   assert.match(String(settled.headers['content-type']), /^application\/json/);
+  assert.equal(settled.headers['retry-after'], '1', 'a 503 says when to come back');
   const body = settled.json as ErrorJson;
   assert.equal(body.error, 'no_backend');
   assert.equal(body.upstream, 'nowhere');
