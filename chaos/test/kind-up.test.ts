@@ -234,6 +234,11 @@ test('make up again: an upgrade of the same release; no cluster created, no pod 
   assert.equal(r.code, 0, `exit code\n${r.out}\n${r.err}`);
   const log = (await calls()).slice(before);
   assert.equal(log.filter((c) => c.startsWith('kind create')).length, 0, log.join(' | '));
+  assert.deepEqual(
+    log.filter((c) => c === 'kind get clusters'),
+    ['kind get clusters'],
+    'kind is asked once whether the cluster exists',
+  );
   assert.match(r.out, /held by the existing kind cluster faultline/);
   assert.match(r.out, /kind cluster faultline exists, kept/);
   assert.match(r.out, /release revision 2/);

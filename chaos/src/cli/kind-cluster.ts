@@ -12,13 +12,17 @@ export async function kindClusterExists(tools: KindTools, cluster: string): Prom
   return out.split('\n').some((l) => l.trim() === cluster);
 }
 
-/** Creates the cluster when missing; true when it was created by this call. */
+/**
+ * Creates the cluster when missing; true when it was created by this call. `exists`: what the
+ * caller already asked kind (the preflight does), so kind is not asked twice.
+ */
 export async function ensureKindCluster(
   tools: KindTools,
   cluster: string,
   configFile: string,
+  exists?: boolean,
 ): Promise<boolean> {
-  if (await kindClusterExists(tools, cluster)) {
+  if (exists ?? (await kindClusterExists(tools, cluster))) {
     tools.log(`cluster: kind cluster ${cluster} exists, kept (upgrading the release in it)`);
     await exportKubeconfig(tools, cluster);
     return false;

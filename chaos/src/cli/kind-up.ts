@@ -57,7 +57,7 @@ export async function upKind(
   const started = Date.now();
   let step = 'creating the cluster';
   try {
-    await ensureKindCluster(tools, cluster, configFile);
+    await ensureKindCluster(tools, cluster, configFile, existing !== undefined);
     const context = kindContext(cluster);
     const kc = kubeConfigFor(env, context);
     step = 'building and loading the image';
