@@ -15,6 +15,9 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Experiment } from '../experiment/spec.js';
 import { createKubeApis } from '../kubernetes/kube-apis.js';
 import { KubernetesDriver, type AgentRouteName } from '../kubernetes/kubernetes-driver.js';
+import { NAMESPACE } from './helm-release.js';
+import { kindContext } from './kind-cluster.js';
+import { kindClusterName, kindConfigFile } from './kind-pins.js';
 
 /** Where the agents' shared Secret is mounted in-cluster (the controller's default too). */
 export const DEFAULT_AGENT_TOKEN_FILE = '/var/run/faultline/agent-token/token';
@@ -27,9 +30,17 @@ export interface KubernetesCliOptions {
   agentRoute?: AgentRouteName;
 }
 
-/** The context `make up` creates, and the release namespace of its chart. */
-export const KIND_CONTEXT = 'kind-faultline';
-export const PLAYGROUND_NAMESPACE = 'faultline';
+/**
+ * The context `make up` creates: `kind-<name>` of the cluster config it uses (the repo's, or
+ * `FAULTLINE_KIND_CONFIG`'s); the repo's name when that file cannot be read.
+ */
+export function playgroundContext(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return kindContext(kindClusterName(kindConfigFile(env)));
+  } catch {
+    return kindContext('faultline');
+  }
+}
 /** The chart's Secret holding the agents' shared token (key `token`). */
 export const AGENT_TOKEN_SECRET = 'faultline-agent-token';
 
@@ -73,7 +84,8 @@ export function loadKubeConfig(file: string | undefined, context?: string): Kube
       `cannot load the kubeconfig${file ? ` ${file}` : ''}: ${(e as Error).message}`,
     );
   }
-  const chosen = context ?? (kc.getContextObject(KIND_CONTEXT) ? KIND_CONTEXT : undefined);
+  const playground = playgroundContext();
+  const chosen = context ?? (kc.getContextObject(playground) ? playground : undefined);
   if (chosen) {
     if (!kc.getContextObject(chosen))
       throw new KubernetesCliError(
@@ -103,7 +115,7 @@ export async function openKubernetesDriver(
   const namespace = experimentNamespace(
     experiment,
     o.namespace,
-    context === KIND_CONTEXT ? PLAYGROUND_NAMESPACE : 'default',
+    context === playgroundContext(env) ? NAMESPACE : 'default',
   );
   const agentTokenFile =
     o.agentTokenFile ??

@@ -14,6 +14,7 @@ import { CoreV1Api, KubernetesObjectApi, Log } from '@kubernetes/client-node';
 import { k6JobManifests } from '@faultline/load/k6-job';
 import { compileScenarioFile } from '@faultline/load/scenario-resolve';
 import { readState, supervisorRunning } from '../local/state-file.js';
+import { NAMESPACE } from './helm-release.js';
 import { loadKubeConfig } from './kubernetes-platform.js';
 import { stateDirOf } from './local-commands.js';
 import { fail } from './output.js';
@@ -160,7 +161,7 @@ async function loadOnKubernetes(
     throw e;
   }
   const kc = loadKubeConfig(o.kubeconfig);
-  const namespace = o.namespace ?? 'faultline';
+  const namespace = o.namespace ?? NAMESPACE;
   const runId = `${compiled.name}-${Date.now().toString(36)}`;
   const { configMap, job } = k6JobManifests({
     scenario: compiled,
