@@ -91,6 +91,11 @@ describe('bad game days', () => {
       /spec\.overrides\.booking\.fencng|spec\.overrides: .*allowed|booking\.fencing/,
     ],
     [
+      'a k6 runner (game days drive load with the embedded generator)',
+      HEAD.replace('rate: 10 }', 'rate: 10, runner: k6 }') + INLINE,
+      /g\.yaml:\d+:\d+: spec\.load\.runner: k6 does not drive game days yet/,
+    ],
+    [
       'an experiment file that is not there',
       HEAD + '  schedule:\n    - at: 0s\n      experiment: nope.yaml\n',
       /g\.yaml:13:19: spec\.schedule\.0\.experiment: cannot read the file \(ENOENT\)/,

@@ -60,6 +60,14 @@ export async function loadGameDay(
           `no SLO ${JSON.stringify(id)} in slos/; allowed: ${o.sloIds.join(', ')}`,
         ),
       );
+  // Said here rather than run with another generator than the file asks for.
+  if (spec.load.runner === 'k6')
+    problems.push(
+      r.locate(
+        ['spec', 'load', 'runner'],
+        "k6 does not drive game days yet: they need every request's outcome (the booking-history checker reads them), which the embedded generator records; allowed: auto, embedded (auto runs the embedded generator)",
+      ),
+    );
   const schedule: ScheduledExperiment[] = [];
   for (const [i, item] of spec.schedule.entries()) {
     let experiment: Experiment | undefined;

@@ -123,7 +123,9 @@ export const gameDaySpecSchema = strictObject({
     runner: z
       .enum(['auto', 'embedded', 'k6'])
       .default('auto')
-      .describe('auto: k6 when on PATH or on kubernetes, otherwise the embedded generator.'),
+      .describe(
+        'auto: the embedded generator (it records every outcome, as the history checkers need); k6 is refused until it can.',
+      ),
   }),
   phases: strictObject({
     baseline: duration(DEFAULT_MAX_DURATION_MS).describe('Load without faults, before chaos.'),
