@@ -10,6 +10,7 @@ import {
   jsonBody,
   jsonResponse,
   parametersOf,
+  schemaRef,
   schemaOf,
   type ApiDescription,
   type JsonSchema,
@@ -18,7 +19,6 @@ import { FAULT_TYPES, faultRequestSchema } from './fault-spec.js';
 import type { LinkView } from './proxy-link.js';
 import { faultIdParams, pidBody, renewBodySchema } from './admin-schemas.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const count = { type: 'integer', minimum: 0 };
 const hostPort = {
   type: 'object',
@@ -44,7 +44,7 @@ const APPLIED: JsonSchema = {
 };
 const ACTIVE: JsonSchema = {
   allOf: [
-    ref('AppliedFault'),
+    schemaRef('AppliedFault'),
     { type: 'object', required: ['remainingMs'], properties: { remainingMs: count } },
   ],
 };
@@ -116,7 +116,7 @@ export function agentAdminApi(maxTtlMs: number, links: readonly LinkView[]): Api
             '200': jsonResponse('The links.', {
               type: 'object',
               required: ['links'],
-              properties: { links: { type: 'array', items: ref('Link') } },
+              properties: { links: { type: 'array', items: schemaRef('Link') } },
             }),
           },
         },
@@ -128,7 +128,7 @@ export function agentAdminApi(maxTtlMs: number, links: readonly LinkView[]): Api
             '200': jsonResponse('The active faults.', {
               type: 'object',
               required: ['faults'],
-              properties: { faults: { type: 'array', items: ref('ActiveFault') } },
+              properties: { faults: { type: 'array', items: schemaRef('ActiveFault') } },
             }),
           },
         },
@@ -140,7 +140,7 @@ export function agentAdminApi(maxTtlMs: number, links: readonly LinkView[]): Api
             content: { 'application/json': { schema: faultBody(maxTtlMs, links) } },
           },
           responses: {
-            '201': jsonResponse('Applied; the fault as applied.', ref('AppliedFault')),
+            '201': jsonResponse('Applied; the fault as applied.', schemaRef('AppliedFault')),
             '400': errorResponse('Invalid fault; `details` names the field.'),
             '409': errorResponse(
               '`no_app_pid` (pause/kill before the app is known) or `app_unavailable` (the app process is gone).',
@@ -154,7 +154,7 @@ export function agentAdminApi(maxTtlMs: number, links: readonly LinkView[]): Api
           parameters: parametersOf(faultIdParams, 'path'),
           requestBody: jsonBody(renewBodySchema(maxTtlMs)),
           responses: {
-            '200': jsonResponse('The fault with its new expiry.', ref('ActiveFault')),
+            '200': jsonResponse('The fault with its new expiry.', schemaRef('ActiveFault')),
             '404': noFault,
             '409': ended,
           },
@@ -165,7 +165,7 @@ export function agentAdminApi(maxTtlMs: number, links: readonly LinkView[]): Api
           summary: 'Remove a fault now',
           parameters: parametersOf(faultIdParams, 'path'),
           responses: {
-            '200': jsonResponse('Removed; the fault as it was.', ref('AppliedFault')),
+            '200': jsonResponse('Removed; the fault as it was.', schemaRef('AppliedFault')),
             '404': noFault,
             '409': ended,
           },

@@ -10,6 +10,7 @@ import {
   jsonResponse,
   linkTo,
   parametersOf,
+  schemaRef,
   type ApiDescription,
 } from '@faultline/kit/openapi-document';
 import {
@@ -22,7 +23,6 @@ import {
 } from './request-schemas.js';
 import { SESSION_COOKIE } from './sessions.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const unavailable = errorResponse('Redis unreachable or its circuit breaker open.', RETRY_AFTER);
 const badId = errorResponse('Not a booking id (UUID); `details` names `bookingId`.');
 const unknownBooking = errorResponse('No such booking.');
@@ -55,7 +55,7 @@ export const bookingApi: ApiDescription = {
           '201': {
             ...jsonResponse(
               'Booked; or, with `Idempotent-Replayed: true`, the stored answer to the same key.',
-              ref('BookingReceipt'),
+              schemaRef('BookingReceipt'),
               {
                 Location: { description: '`/bookings/{bookingId}`', schema: { type: 'string' } },
                 'Server-Timing': {
@@ -76,7 +76,7 @@ export const bookingApi: ApiDescription = {
           '404': errorResponse('Unknown seat.'),
           '409': jsonResponse(
             '`seat_taken` (body names `holderBookingId`), `fenced` (the lock was lost before the write; nothing booked), `idempotency_in_progress` (the same key still running) or `idempotency_key_reused` (the key was used with a different body; a conflict with what the key holds, so 409 rather than the 422 of the IETF idempotency-key draft).',
-            ref('Conflict'),
+            schemaRef('Conflict'),
           ),
           '423': errorResponse('Seat lock still busy after the bounded wait.', RETRY_AFTER),
           '429': errorResponse('Per-user rate limit.', RETRY_AFTER),
@@ -89,7 +89,7 @@ export const bookingApi: ApiDescription = {
         summary: 'Read a booking, booked or cancelled',
         parameters: parametersOf(bookingParams, 'path'),
         responses: {
-          '200': jsonResponse('The booking.', ref('Booking')),
+          '200': jsonResponse('The booking.', schemaRef('Booking')),
           '400': badId,
           '404': unknownBooking,
           '503': unavailable,
@@ -129,7 +129,7 @@ export const bookingApi: ApiDescription = {
         summary: 'A seat and who holds it',
         parameters: parametersOf(seatParams, 'path'),
         responses: {
-          '200': jsonResponse('The seat.', ref('Seat')),
+          '200': jsonResponse('The seat.', schemaRef('Seat')),
           '400': errorResponse('Not a seat id.'),
           '404': errorResponse('Unknown seat.'),
           '503': unavailable,
@@ -171,7 +171,7 @@ export const bookingApi: ApiDescription = {
               offset: { type: 'integer' },
               limit: { type: 'integer' },
               nextOffset: { type: ['integer', 'null'] },
-              seats: { type: 'array', items: ref('SeatState') },
+              seats: { type: 'array', items: schemaRef('SeatState') },
             },
           }),
           '400': errorResponse('Bad show id or paging parameters; `details` names them.'),
@@ -249,7 +249,7 @@ export const bookingApi: ApiDescription = {
     },
     Booking: {
       allOf: [
-        ref('BookingReceipt'),
+        schemaRef('BookingReceipt'),
         {
           type: 'object',
           required: ['status', 'createdAt'],
@@ -273,13 +273,13 @@ export const bookingApi: ApiDescription = {
     },
     Seat: {
       allOf: [
-        ref('SeatState'),
+        schemaRef('SeatState'),
         { type: 'object', required: ['showId'], properties: { showId: { type: 'string' } } },
       ],
     },
     Conflict: {
       allOf: [
-        ref('Error'),
+        schemaRef('Error'),
         { type: 'object', properties: { holderBookingId: { type: ['string', 'null'] } } },
       ],
     },

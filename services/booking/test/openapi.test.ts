@@ -2,6 +2,7 @@
 // and every documented route is served; parameters are the zod schemas the routes parse with.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { OpenApiDocument } from '@faultline/kit/openapi-document';
 import { assertDocumentMatchesRoutes } from '@faultline/kit/testing/openapi-drift';
 import { startRedis, type RedisServer } from '@faultline/kit/testing/redis-server';
 import { call, startInProcess, type InProcessBooking } from './helpers.js';
@@ -18,22 +19,14 @@ after(async () => {
   await redisServer?.stop();
 });
 
-interface Doc {
-  openapi: '3.1.0';
-  paths: Record<
-    string,
-    Record<string, { parameters?: { name: string; schema: Record<string, unknown> }[] }>
-  >;
-}
-
 test('the document names exactly the routes the app serves', async () => {
-  const doc = await call<Doc>(svc.url, 'GET', '/openapi.json');
+  const doc = await call<OpenApiDocument>(svc.url, 'GET', '/openapi.json');
   assert.equal(doc.status, 200);
   assertDocumentMatchesRoutes(doc.body, svc.app);
 });
 
 test('the paging bounds in the document are the ones the code enforces', async () => {
-  const doc = (await call<Doc>(svc.url, 'GET', '/openapi.json')).body;
+  const doc = (await call<OpenApiDocument>(svc.url, 'GET', '/openapi.json')).body;
   const params = doc.paths['/shows/{showId}/seats']!.get!.parameters!;
   const offset = params.find((p) => p.name === 'offset')!.schema;
   assert.equal(offset.maximum, 1_000_000);

@@ -8,6 +8,7 @@ import {
   jsonBody,
   jsonResponse,
   parametersOf,
+  schemaRef,
   type ApiDescription,
   type JsonSchema,
 } from '@faultline/kit/openapi-document';
@@ -16,7 +17,6 @@ import { RESULTS } from './backend.js';
 import { PICKER_NAMES } from './pickers/picker.js';
 import { RETRY_REASONS } from './retry-policy.js';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const count = { type: 'integer', minimum: 0 };
 const counts = (names: readonly string[]): JsonSchema => ({
   type: 'object',
@@ -87,7 +87,7 @@ const UPSTREAM = object({
     ],
   },
   retries: object({ made: count, budgetExhausted: count, byReason: counts(RETRY_REASONS) }),
-  backends: { type: 'array', items: ref('Backend') },
+  backends: { type: 'array', items: schemaRef('Backend') },
 });
 
 const unknownUpstream = errorResponse('No such upstream (or backend); `details` names which.');
@@ -107,7 +107,7 @@ export const gatewayAdminApi: ApiDescription = {
           '200': jsonResponse('The view.', {
             type: 'object',
             required: ['upstreams'],
-            properties: { upstreams: { type: 'array', items: ref('Upstream') } },
+            properties: { upstreams: { type: 'array', items: schemaRef('Upstream') } },
           }),
         },
       },
@@ -136,7 +136,7 @@ export const gatewayAdminApi: ApiDescription = {
         summary: 'Drain a backend: no new requests, in-flight ones finish',
         parameters: drainParameters,
         responses: {
-          '202': jsonResponse('Draining; the backend as it is now.', ref('Backend')),
+          '202': jsonResponse('Draining; the backend as it is now.', schemaRef('Backend')),
           '404': unknownUpstream,
         },
       },
@@ -144,7 +144,7 @@ export const gatewayAdminApi: ApiDescription = {
         summary: 'Undrain a backend: it takes requests again (if otherwise eligible)',
         parameters: drainParameters,
         responses: {
-          '200': jsonResponse('Undrained; the backend as it is now.', ref('Backend')),
+          '200': jsonResponse('Undrained; the backend as it is now.', schemaRef('Backend')),
           '404': unknownUpstream,
         },
       },

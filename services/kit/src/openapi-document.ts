@@ -8,6 +8,9 @@ import { z } from 'zod';
 
 export type JsonSchema = Record<string, unknown>;
 
+/** A reference to `components.schemas.<name>` of the same document. */
+export const schemaRef = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
 export interface Parameter {
   name: string;
   in: 'path' | 'query' | 'header' | 'cookie';

@@ -12,6 +12,7 @@ import { createLogger } from '@faultline/kit/logging';
 import { createMetrics } from '@faultline/kit/metrics';
 import { Probes } from '@faultline/kit/probes';
 import { startEtcd, waitForHealthy, type EtcdCluster } from '@faultline/kit/testing/etcd-server';
+import type { OpenApiDocument } from '@faultline/kit/openapi-document';
 import { assertDocumentMatchesRoutes } from '@faultline/kit/testing/openapi-drift';
 import { createEtcdClient } from '../src/etcd-client.js';
 import { FencedJobLog } from '../src/fenced-job-log.js';
@@ -65,22 +66,14 @@ after(async () => {
   await etcd?.stop();
 });
 
-interface Doc {
-  openapi: '3.1.0';
-  paths: Record<
-    string,
-    Record<string, { parameters?: { name: string; schema: Record<string, unknown> }[] }>
-  >;
-}
-
 test('the document names exactly the routes the app serves', async () => {
   const r = await fetch(`${base}/openapi.json`);
   assert.equal(r.status, 200);
-  assertDocumentMatchesRoutes((await r.json()) as Doc, app);
+  assertDocumentMatchesRoutes((await r.json()) as OpenApiDocument, app);
 });
 
 test('the /jobs bounds in the document are the ones the route enforces', async () => {
-  const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Doc;
+  const doc = (await (await fetch(`${base}/openapi.json`)).json()) as OpenApiDocument;
   const params = doc.paths['/jobs']!.get!.parameters!;
   for (const name of ['fromSeq', 'limit']) {
     const max = Number(params.find((p) => p.name === name)!.schema.maximum);
