@@ -3,11 +3,11 @@
  * exists (a second `make up` upgrades, it never recreates), its kubeconfig context exported
  * (kind names it `kind-<name>`), and deleted by `make down`.
  */
-import { runTool, type KindTools } from './kind-tools.js';
+import { runTool, type KindCli } from './kind-tools.js';
 
 export const kindContext = (cluster: string) => `kind-${cluster}`;
 
-export async function kindClusterExists(tools: KindTools, cluster: string): Promise<boolean> {
+export async function kindClusterExists(tools: KindCli, cluster: string): Promise<boolean> {
   const out = await runTool(tools, tools.kind, ['get', 'clusters']);
   return out.split('\n').some((l) => l.trim() === cluster);
 }
@@ -17,7 +17,7 @@ export async function kindClusterExists(tools: KindTools, cluster: string): Prom
  * caller already asked kind (the preflight does), so kind is not asked twice.
  */
 export async function ensureKindCluster(
-  tools: KindTools,
+  tools: KindCli,
   cluster: string,
   configFile: string,
   exists?: boolean,
@@ -39,11 +39,11 @@ export async function ensureKindCluster(
 }
 
 /** Writes (again) the context `kind-<cluster>` into the user's kubeconfig. */
-async function exportKubeconfig(tools: KindTools, cluster: string): Promise<void> {
+async function exportKubeconfig(tools: KindCli, cluster: string): Promise<void> {
   await runTool(tools, tools.kind, ['export', 'kubeconfig', '--name', cluster]);
 }
 
-export async function deleteKindCluster(tools: KindTools, cluster: string): Promise<boolean> {
+export async function deleteKindCluster(tools: KindCli, cluster: string): Promise<boolean> {
   if (!(await kindClusterExists(tools, cluster))) return false;
   await runTool(tools, tools.kind, ['delete', 'cluster', '--name', cluster], {
     prefix: '  kind | ',

@@ -10,14 +10,20 @@ import { createInterface } from 'node:readline';
 import { findBinary } from '../local/preflight.js';
 import { HELM_VERSION, KIND_VERSION, toolCache } from './kind-pins.js';
 
-export interface KindTools {
+/** How every tool runs: its environment, and where step output goes (stdout of the CLI). */
+export interface ToolRun {
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+export interface KindTools extends ToolRun {
   docker: string;
   kind: string;
   helm: string;
-  env: NodeJS.ProcessEnv;
-  /** Where step output goes (stdout of the CLI). */
-  log: (line: string) => void;
 }
+
+/** What the cluster steps need: kind alone (`make down` needs neither docker nor helm). */
+export type KindCli = Pick<KindTools, 'kind'> & ToolRun;
 
 /** A pinned Go tool from the cache, else from PATH; docker from PATH. */
 export function findTool(
@@ -54,7 +60,7 @@ export class CommandError extends Error {}
 
 /** Runs `cmd args`; resolves with its stdout, rejects with a CommandError naming it. */
 export function runTool(
-  tools: KindTools,
+  tools: ToolRun,
   cmd: string,
   args: readonly string[],
   o: RunOptions = {},

@@ -18,7 +18,7 @@ import {
   kindContext,
 } from './kind-cluster.js';
 import { buildAndLoadImage, IMAGE_REPOSITORY, imageTag } from './kind-image.js';
-import { findKindTools, findTool, type KindTools } from './kind-tools.js';
+import { findKindTools, findTool, type KindCli } from './kind-tools.js';
 import { NAMESPACE, releaseSummary, upgradeInstall } from './helm-release.js';
 import { REPO_ROOT } from './local-commands.js';
 
@@ -107,7 +107,7 @@ export async function downKind(
     log(`faultline: kind is not installed, so there is no kind cluster ${cluster} to delete`);
     return 0;
   }
-  const tools: KindTools = { kind, docker: '', helm: '', env, log };
+  const tools: KindCli = { kind, env, log };
   try {
     const deleted = await deleteKindCluster(tools, cluster);
     log(
@@ -127,7 +127,7 @@ async function existingCluster(
 ): Promise<string | undefined> {
   const kind = findTool('kind', env);
   if (!kind || !findTool('docker', env)) return undefined;
-  const tools: KindTools = { kind, docker: '', helm: '', env, log: () => {} };
+  const tools: KindCli = { kind, env, log: () => {} };
   return (await kindClusterExists(tools, cluster).catch(() => false)) ? cluster : undefined;
 }
 

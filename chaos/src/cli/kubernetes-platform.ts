@@ -141,6 +141,10 @@ export function defaultAgentRoute(env: NodeJS.ProcessEnv): AgentRouteName {
   return env.KUBERNETES_SERVICE_HOST ? 'pod-ip' : 'api-server-proxy';
 }
 
+/** Private directories holding tokens read from the Secret; removed when the CLI exits. */
+const tokenDirs: string[] = [];
+let removeOnExit = false;
+
 /** The chart's agent token as a 0600 file, or undefined when the Secret is not readable. */
 export async function agentTokenFromSecret(
   kc: KubeConfig,
@@ -153,7 +157,14 @@ export async function agentTokenFromSecret(
   const token = secret?.data?.token;
   if (!token) return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'faultline-agent-token-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  tokenDirs.push(dir);
+  // One hook for every token this process reads (a game day opens a driver more than once).
+  if (!removeOnExit) {
+    removeOnExit = true;
+    process.once('exit', () => {
+      for (const d of tokenDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
   const file = join(dir, 'token');
   await writeFile(file, Buffer.from(token, 'base64'), { mode: 0o600 });
   return file;
