@@ -5,6 +5,7 @@
  * 127.0.0.1), Experiment objects created and read as a user would, and a controller started
  * with test-speed timings under the controller's ServiceAccount.
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
@@ -15,6 +16,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { createLogger } from '@faultline/kit/logging';
 import { waitFor } from '@faultline/kit/testing/child-process';
 import type { Agent } from '../src/agent/agent.js';
+import { processState } from '../src/agent/app-process.js';
+import type { AppliedFault, FaultOrder } from '../src/engine/platform-driver.js';
 import { CRD_GROUP, CRD_PLURAL, CRD_VERSION } from '../src/experiment/crd-names.js';
 import type { ExperimentStatus } from '../src/experiment/status.js';
 import { ExperimentController } from '../src/kubernetes/controller.js';
@@ -56,8 +59,40 @@ export async function startBookingSidecar(adminHost?: string): Promise<BookingSi
   };
 }
 
+/**
+ * The rest of a pod-pause's life once `driver.apply` put it on the sidecar: the app stopped,
+ * verification `unverifiable` naming the fault, renewal, rediscovery by a restarted engine,
+ * recovery, and the app running again.
+ */
+export async function assertPauseLifecycle(
+  driver: KubernetesDriver,
+  order: FaultOrder,
+  applied: AppliedFault[],
+  sidecar: BookingSidecar,
+): Promise<void> {
+  const held = sidecar.agent.activeFaults();
+  assert.equal(await processState(sidecar.app.pid!), 'T', 'the app is really stopped');
+  const v = await driver.verify(order, applied);
+  assert.equal(v.outcome, 'unverifiable');
+  assert.match(v.observed, new RegExp(`holds pause \\(pid ${sidecar.app.pid}\\) ${held[0]?.id}`));
+  assert.equal(await driver.renew(applied[0]!, 4000), true);
+  assert.deepEqual(
+    (await driver.discoverApplied(order)).map((a) => a.faultId),
+    [held[0]?.id],
+    'a restarted engine finds the fault again',
+  );
+  await driver.recover(applied[0]!);
+  assert.deepEqual(sidecar.agent.activeFaults(), []);
+  await waitFor(
+    async () => (await processState(sidecar.app.pid!)) !== 'T' || undefined,
+    'resumed',
+    5_000,
+  );
+  assert.equal(await driver.isActive(applied[0]!), false);
+}
+
 /** `/proc/<pid>/stat` state letter (T = stopped). */
-export { processState } from '../src/agent/app-process.js';
+export { processState };
 
 /** The port of an agent's admin API. */
 export function adminPort(agent: Agent): number {

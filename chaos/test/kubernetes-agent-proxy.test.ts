@@ -13,7 +13,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { after, before, test } from 'node:test';
-import { waitFor } from '@faultline/kit/testing/child-process';
 import { createTestNetwork, type TestNetwork } from '@faultline/kit/testing/network-namespace';
 import { experimentSchema } from '../src/experiment/spec.js';
 import type { FaultOrder } from '../src/engine/platform-driver.js';
@@ -22,7 +21,7 @@ import { defaultAgentRoute } from '../src/cli/kubernetes-platform.js';
 import { bookingStatefulSet, startChaosCluster, type ChaosCluster } from './kube-harness.js';
 import {
   adminPort,
-  processState,
+  assertPauseLifecycle,
   startBookingSidecar,
   type BookingSidecar,
 } from './kube-cluster-helpers.js';
@@ -85,24 +84,7 @@ test('a pod-pause through the API server pod proxy: applied, verified, renewed a
     held.map((f) => [f.type, f.experiment]),
     [['pause', 'exp-px']],
   );
-  assert.equal(await processState(sidecar.app.pid!), 'T', 'the app is really stopped');
-  const v = await driver.verify(order, applied);
-  assert.equal(v.outcome, 'unverifiable');
-  assert.match(v.observed, new RegExp(`holds pause \\(pid ${sidecar.app.pid}\\) ${held[0]?.id}`));
-  assert.equal(await driver.renew(applied[0], 4000), true);
-  assert.deepEqual(
-    (await driver.discoverApplied(order)).map((a) => a.faultId),
-    [held[0]?.id],
-    'a restarted engine finds the fault through the proxy too',
-  );
-  await driver.recover(applied[0]);
-  assert.deepEqual(sidecar.agent.activeFaults(), []);
-  await waitFor(
-    async () => (await processState(sidecar.app.pid!)) !== 'T' || undefined,
-    'resumed',
-    5_000,
-  );
-  assert.equal(await driver.isActive(applied[0]), false);
+  await assertPauseLifecycle(driver, order, applied, sidecar);
 });
 
 test('negative control: through the proxy, Authorization never reaches the agent', async () => {

@@ -10,7 +10,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { waitFor } from '@faultline/kit/testing/child-process';
 import type { Experiment } from '../src/experiment/spec.js';
 import { experimentSchema } from '../src/experiment/spec.js';
 import { runExperiment } from '../src/engine/experiment-run.js';
@@ -24,8 +23,8 @@ import { bookingStatefulSet, OPT_IN, startChaosCluster } from './kube-harness.js
 import type { ChaosCluster } from './kube-harness.js';
 import {
   adminPort,
+  assertPauseLifecycle,
   clearAgentFaults,
-  processState,
   readPod,
   startBookingSidecar,
   waitForReadyPod,
@@ -186,23 +185,7 @@ describe('KubernetesDriver (as the controller ServiceAccount)', () => {
       held.map((f) => [f.type, f.experiment, f.ttlMs]),
       [['pause', 'exp-d1', 5000]],
     );
-    assert.equal(await processState(sidecar.app.pid!), 'T', 'the app is really stopped');
-    const v = await driver.verify(order, applied);
-    assert.equal(v.outcome, 'unverifiable');
-    assert.match(v.observed, new RegExp(`holds pause \\(pid ${sidecar.app.pid}\\) ${held[0]?.id}`));
-    assert.equal(await driver.renew(applied[0], 4000), true);
-    assert.deepEqual(
-      (await driver.discoverApplied(order)).map((a) => a.faultId),
-      [held[0]?.id],
-    );
-    await driver.recover(applied[0]);
-    assert.deepEqual(sidecar.agent.activeFaults(), []);
-    await waitFor(
-      async () => (await processState(sidecar.app.pid!)) !== 'T' || undefined,
-      'resumed',
-      5_000,
-    );
-    assert.equal(await driver.isActive(applied[0]), false);
+    await assertPauseLifecycle(driver, order, applied, sidecar);
   });
 
   test('a wrong agent token is an error naming the agent status, not a silent success', async () => {
