@@ -11,6 +11,11 @@ test('defaults: TTL 3 s, keep-alive TTL/3, margin TTL/6, tick 1 s', () => {
   assert.equal(c.tickMs, 1000);
   assert.equal(c.leaseGuard, true);
   assert.deepEqual(c.etcdEndpoints, ['http://127.0.0.1:2379']);
+  assert.equal(c.host, '127.0.0.1');
+});
+
+test('SCHEDULER_HOST is the listen address (the chart sets 0.0.0.0 for probes on the pod IP)', () => {
+  assert.equal(parseSchedulerConfig({ SCHEDULER_HOST: '0.0.0.0' }).host, '0.0.0.0');
 });
 
 const bad: [string, NodeJS.ProcessEnv, RegExp][] = [

@@ -10,6 +10,8 @@ import { env, parseConfig } from '@faultline/kit/config';
 /** The raw `SCHEDULER_*` schema (keys without the prefix). */
 export const schedulerConfigShape = {
   PORT: env.port(8080),
+  /** Listen address: loopback by default; `0.0.0.0` in a pod, where probes and scrapes come to the pod IP. */
+  HOST: env.string('127.0.0.1'),
   /** etcd client URLs, comma-separated. */
   ETCD_ENDPOINTS: env.list(['http://127.0.0.1:2379']),
   /** Lease TTL in whole seconds (etcd leases have a 1 s granularity). */
@@ -45,6 +47,7 @@ type RawConfig = z.infer<z.ZodObject<typeof schedulerConfigShape>>;
 /** The resolved settings the scheduler runs with (defaults that depend on the TTL filled in). */
 export interface SchedulerConfig {
   port: number;
+  host: string;
   etcdEndpoints: string[];
   leaseTtlS: number;
   keepAliveMs: number;
@@ -61,6 +64,7 @@ function resolve(raw: RawConfig): SchedulerConfig {
   const ttlMs = raw.LEASE_TTL_S * 1000;
   return {
     port: raw.PORT,
+    host: raw.HOST,
     etcdEndpoints: raw.ETCD_ENDPOINTS,
     leaseTtlS: raw.LEASE_TTL_S,
     keepAliveMs: raw.KEEPALIVE_MS ?? Math.floor(ttlMs / 3),

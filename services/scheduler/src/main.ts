@@ -128,6 +128,7 @@ runner.start();
 await serve({
   app,
   port: config.port,
+  host: config.host,
   probes,
   logger,
   drainDelayMs: config.drainMs,
