@@ -5,15 +5,9 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEtcd, type EtcdCluster } from '@faultline/kit/testing/etcd-server';
 import { waitFor } from '@faultline/kit/testing/child-process';
-import {
-  startLeaderPair,
-  stopAll,
-  waitForLeader,
-  waitForRecord,
-  TEST_TTL_S,
-  type Replica,
-} from './harness.js';
+import { startLeaderPair, stopAll, waitForLeader, waitForRecord, type Replica } from './harness.js';
 
+const LEASE_TTL_S = 6;
 const all: Replica[] = [];
 let etcd: EtcdCluster | undefined;
 after(async () => {
@@ -35,7 +29,10 @@ async function checks(r: Replica, result: 'fresh' | 'stale'): Promise<number> {
 
 test('a follower counts stale checks while no leader writes, fresh ones otherwise', async () => {
   etcd = await startEtcd(1);
-  const env = { SCHEDULER_ELECTION: 'freshness' };
+  // A 6 s lease, not the harness's 2 s: the follower counts stale checks between 1.5 s without a
+  // record and the lease's expiry, when it takes over. With 2 s that window held one tick, and a
+  // loaded machine (CI) could skip it.
+  const env = { SCHEDULER_ELECTION: 'freshness', SCHEDULER_LEASE_TTL_S: String(LEASE_TTL_S) };
   const { old, other, term } = await startLeaderPair(etcd.endpoints, env, all);
 
   const fresh0 = await checks(other, 'fresh');
@@ -44,10 +41,10 @@ test('a follower counts stale checks while no leader writes, fresh ones otherwis
 
   old.child.kill('SIGSTOP');
   try {
-    // Ticks are 500 ms: stale after 1.5 s without a record, long before the 2 s lease expires
-    // and the follower takes over.
+    // Ticks are 500 ms: stale after 1.5 s without a record, long before the lease expires and
+    // the follower takes over.
     await waitFor(async () => (await checks(other, 'stale')) > 0, 'a stale check on the follower');
-    const { term: newTerm } = await waitForLeader([other], term, TEST_TTL_S * 1000 + 10_000);
+    const { term: newTerm } = await waitForLeader([other], term, LEASE_TTL_S * 1000 + 10_000);
     await waitForRecord(other, (r) => r.term === newTerm, 'the new leader writing');
   } finally {
     old.child.kill('SIGCONT');
