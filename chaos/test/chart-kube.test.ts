@@ -65,10 +65,12 @@ test('negative control: a template without allowPrivilegeEscalation draws PodSec
     '',
   );
   temps.push(dir);
-  const broken = (await renderChart(dir, VALUES, NS)).filter((o) => o.kind === 'Deployment');
+  const broken = (await renderChart(dir, VALUES, NS)).filter(
+    (o) => o.kind === 'Deployment' || o.kind === 'StatefulSet',
+  );
   const found = complaints(await applyAll(broken, true));
   assert.ok(
-    found.some((c) => /Deployment\/booking: warning: .*allowPrivilegeEscalation != false/.test(c)),
+    found.some((c) => /StatefulSet\/booking: warning: .*allowPrivilegeEscalation != false/.test(c)),
     `expected a restricted warning for booking, got ${JSON.stringify(found)}`,
   );
 });

@@ -46,7 +46,7 @@ test('the rendering carries every component of the playground', async () => {
   const objects = await renderChart(CHART_DIR, join(CI_DIR, 'defaults-values.yaml'));
   const names = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`));
   for (const n of [
-    'Deployment/booking',
+    'StatefulSet/booking',
     'Deployment/scheduler',
     'Deployment/gateway',
     'Service/gateway',
@@ -66,18 +66,26 @@ test('the rendering carries every component of the playground', async () => {
     'Pod/faultline-test',
   ])
     assert.ok(names.has(n), `${n} is rendered`);
-  const deployment = (name: string) =>
-    objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
-  const replicas = (name: string) => (deployment(name).spec as { replicas: number }).replicas;
+  // booking is a StatefulSet (its replicas carry apps.kubernetes.io/pod-index, as locally).
+  const workload = (name: string) =>
+    objects.find(
+      (o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === name,
+    )!;
+  const replicas = (name: string) => (workload(name).spec as { replicas: number }).replicas;
   assert.equal(replicas('booking'), 3);
   assert.equal(replicas('scheduler'), 3);
   for (const app of ['booking', 'scheduler']) {
     const containers = (
-      deployment(app).spec as { template: { spec: { containers: { name: string }[] } } }
+      workload(app).spec as { template: { spec: { containers: { name: string }[] } } }
     ).template.spec.containers.map((c) => c.name);
     assert.deepEqual(containers, [app, 'agent'], `${app} pods carry the agent sidecar`);
   }
-  const etcd = objects.find((o) => o.kind === 'StatefulSet')!;
+  assert.equal(workload('booking').kind, 'StatefulSet');
+  assert.equal(
+    (workload('booking').spec as { podManagementPolicy: string }).podManagementPolicy,
+    'Parallel',
+  );
+  const etcd = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'etcd')!;
   assert.equal((etcd.spec as { replicas: number }).replicas, 3);
   const headless = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'etcd')!;
   assert.equal((headless.spec as { clusterIP: string }).clusterIP, 'None');

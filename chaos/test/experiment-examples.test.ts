@@ -36,9 +36,19 @@ const LOCAL_PODS: CandidatePod[] = [
     name: `etcd-${i}`,
     service: 'etcd',
     namespace: 'local',
-    labels: { app: 'etcd', tier: 'infra', member: String(i), ...OPT_IN },
+    labels: { ...etcdLabels(i), ...OPT_IN },
   })),
 ];
+
+/** An etcd member's labels as the local plan gives them (the ordinal also as a StatefulSet would). */
+function etcdLabels(i: number): Record<string, string> {
+  return {
+    app: 'etcd',
+    tier: 'infra',
+    member: String(i),
+    'apps.kubernetes.io/pod-index': String(i),
+  };
+}
 
 const EXPECTED = [
   'booking-http-503.yaml',
@@ -95,9 +105,7 @@ test('examples resolve against the local pods as their comments say', async () =
   // Without the opt-in label (as on a kubernetes cluster until someone labels the member)
   // the same experiment is refused.
   const unlabelled = LOCAL_PODS.map((p) =>
-    p.service === 'etcd'
-      ? { ...p, labels: { app: 'etcd', tier: 'infra', member: p.labels.member ?? '' } }
-      : p,
+    p.service === 'etcd' ? { ...p, labels: etcdLabels(Number(p.labels.member)) } : p,
   );
   const exp = await loadExperiment(join(EXAMPLES, 'partition-etcd-member.yaml'));
   const refused = resolveTargets(exp, unlabelled, { seed: 1 });

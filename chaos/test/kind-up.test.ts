@@ -201,7 +201,7 @@ test('make up: cluster created, image built and loaded, release installed with -
   );
   for (const w of [...deployments, ...statefulSets])
     assert.equal(w.status?.readyReplicas ?? 0, w.spec?.replicas ?? 1, `${w.metadata?.name} ready`);
-  const booking = deployments.find((d) => d.metadata?.name?.includes('booking'));
+  const booking = statefulSets.find((d) => d.metadata?.name === 'booking');
   assert.equal(booking?.spec?.template.spec?.containers[0]?.image, tag);
 
   // Progress came from the API while helm waited; the summary names the URLs and the login.

@@ -120,11 +120,14 @@ export function buildPlan(inp: PlanInputs): Plan {
       name: m.name,
       service: 'etcd',
       // Opted in to chaos: locally a member has no agent of its own, so a partition of it is
-      // made at every agent link that leads to it (see chaos/src/local/local-driver.ts).
+      // made at every agent link that leads to it (see chaos/src/local/local-driver.ts). The
+      // ordinal also as the StatefulSet's label, so an experiment aimed at one member means
+      // the same pod on kind (the chart's etcd is a StatefulSet).
       labels: {
         app: 'etcd',
         tier: 'infra',
         member: String(i),
+        'apps.kubernetes.io/pod-index': String(i),
         'chaos.faultline.dev/enabled': 'true',
       },
       stage: 0,
@@ -211,7 +214,15 @@ export function buildPlan(inp: PlanInputs): Plan {
   ): PodSpec => ({
     name: `${svc}-${i}`,
     service: svc,
-    labels: { app: svc, tier: 'app', replica: String(i), 'chaos.faultline.dev/enabled': 'true' },
+    // The ordinal twice: `replica` (the local name) and the label a Kubernetes StatefulSet puts
+    // on its pods, so an experiment aimed at one replica means the same pod on kind too.
+    labels: {
+      app: svc,
+      tier: 'app',
+      replica: String(i),
+      'apps.kubernetes.io/pod-index': String(i),
+      'chaos.faultline.dev/enabled': 'true',
+    },
     stage: 1,
     command: inp.node,
     args: nodeArgs(svc),

@@ -4,7 +4,11 @@ sidecar in one pod. Traffic enters through the agent's inbound link (Service por
 app's own port serves probes and /metrics, and the app reaches its dependencies through the
 agent's outbound links on loopback. Args: dict root name values appEnv links, and podRole
 (true: the app keeps its role on its pod's label chaos.faultline.dev/role, with the workload's own
-ServiceAccount token mounted into the app container only, never into the agent).
+ServiceAccount token mounted into the app container only, never into the agent), and indexed
+(true: a StatefulSet with parallel pod management rather than a Deployment, so each replica
+carries its ordinal as the label apps.kubernetes.io/pod-index — 0, 1, 2, as the local
+playground labels its replicas — and an experiment aimed at "replica 1" means the same pod on
+both platforms).
 */}}
 {{- define "faultline.appWorkload" -}}
 {{- $root := .root -}}
@@ -12,13 +16,17 @@ ServiceAccount token mounted into the app container only, never into the agent).
 {{- $a := $root.Values.agent -}}
 {{- $ctx := dict "root" $root "name" .name "component" "app" -}}
 apiVersion: apps/v1
-kind: Deployment
+kind: {{ if .indexed }}StatefulSet{{ else }}Deployment{{ end }}
 metadata:
   name: {{ .name }}
   labels:
     {{- include "faultline.labels" $ctx | nindent 4 }}
 spec:
   replicas: {{ $v.replicas }}
+  {{- if .indexed }}
+  serviceName: {{ .name }}
+  podManagementPolicy: Parallel
+  {{- end }}
   selector:
     matchLabels:
       {{- include "faultline.selector" $ctx | nindent 6 }}
