@@ -26,7 +26,7 @@ import type { ExperimentObject } from '../src/kubernetes/experiment-resources.js
 import { isNotFound, MERGE_PATCH } from '../src/kubernetes/kube-apis.js';
 import type { KubeApis } from '../src/kubernetes/kube-apis.js';
 import { KubernetesDriver } from '../src/kubernetes/kubernetes-driver.js';
-import { startAgent } from './agent-helpers.js';
+import { startAgent, waitStopped } from './agent-helpers.js';
 
 export interface BookingSidecar {
   agent: Agent;
@@ -71,7 +71,7 @@ export async function assertPauseLifecycle(
   sidecar: BookingSidecar,
 ): Promise<void> {
   const held = sidecar.agent.activeFaults();
-  assert.equal(await processState(sidecar.app.pid!), 'T', 'the app is really stopped');
+  await waitStopped(sidecar.app.pid!); // the app is really stopped (SIGSTOP lands asynchronously)
   const v = await driver.verify(order, applied);
   assert.equal(v.outcome, 'unverifiable');
   assert.match(v.observed, new RegExp(`holds pause \\(pid ${sidecar.app.pid}\\) ${held[0]?.id}`));
