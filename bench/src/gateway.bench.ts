@@ -162,8 +162,11 @@ const bench: Benchmark = {
           20_000,
           100,
         );
+        gatewayAdmin ??= `http://127.0.0.1:${gwAdmin}`;
         return `http://127.0.0.1:${gwPort}/`;
       };
+      /** The budget arm's admin URL (its /metrics: GC pauses and event-loop lag). */
+      let gatewayAdmin: string | undefined;
       peers.push({ name: 'gateway', url: await startGateway(false) });
       peers.push({ name: 'gateway+tracing', url: await startGateway(true) });
 
@@ -286,8 +289,26 @@ const bench: Benchmark = {
         durationSec: DURATION_SEC,
         script,
       });
+      // Where a tail can come from inside the process: its GC pauses and event-loop lag over the
+      // paced run (prom-client's default metrics; the lag max resets at each scrape).
+      const before = await nodeRuntimeSamples(gatewayAdmin!);
       const via = await runWrk({
         url: peers[0]!.url,
+        connections: paced,
+        durationSec: DURATION_SEC,
+        script,
+      });
+      const during = await nodeRuntimeSamples(gatewayAdmin!);
+      for (const kind of ['minor', 'major', 'incremental']) {
+        const n = (during.gcCount[kind] ?? 0) - (before.gcCount[kind] ?? 0);
+        const ms = ((during.gcSum[kind] ?? 0) - (before.gcSum[kind] ?? 0)) * 1000;
+        figures[`paced gateway GC ${kind}: pauses / total ms`] = `${n} / ${ms.toFixed(1)}`;
+      }
+      figures['paced gateway event-loop lag max ms'] = during.lagMaxMs;
+      // The same pacing through Node's ceiling: is a tail the gateway's, or any Node hop's on
+      // this machine (GC, the event loop sharing two cores with wrk and the backends)?
+      const viaUndici = await runWrk({
+        url: peers.find((p) => p.name === 'undici-proxy')!.url,
         connections: paced,
         durationSec: DURATION_SEC,
         script,
@@ -297,6 +318,8 @@ const bench: Benchmark = {
       figures['paced backend direct p50 / p99 ms'] =
         `${direct.p50.toFixed(3)} / ${direct.p99.toFixed(3)}`;
       figures['paced via gateway p50 / p99 ms'] = `${via.p50.toFixed(3)} / ${via.p99.toFixed(3)}`;
+      figures['paced via minimal undici proxy p50 / p99 ms'] =
+        `${viaUndici.p50.toFixed(3)} / ${viaUndici.p99.toFixed(3)}`;
       budgets.push({
         name: 'gateway added p99 at half saturation',
         value: via.p99 - direct.p99,
@@ -304,6 +327,15 @@ const bench: Benchmark = {
         limit: 2,
         unit: ' ms',
         peer: 'backend direct, same pacing',
+      });
+      budgets.push({
+        name: 'minimal undici proxy added p99 at the same pacing',
+        value: viaUndici.p99 - direct.p99,
+        op: '<=',
+        limit: 2,
+        unit: ' ms',
+        peer: 'backend direct, same pacing (what any Node hop adds here)',
+        gate: false,
       });
 
       notes.push(
@@ -322,3 +354,18 @@ const bench: Benchmark = {
 };
 
 export default bench;
+
+/** GC pause counts and sums by kind, and the event-loop lag max since the last scrape. */
+async function nodeRuntimeSamples(adminUrl: string): Promise<{
+  gcCount: Record<string, number>;
+  gcSum: Record<string, number>;
+  lagMaxMs: number;
+}> {
+  const text = await (await fetch(`${adminUrl}/metrics`)).text();
+  const gcCount: Record<string, number> = {};
+  const gcSum: Record<string, number> = {};
+  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_(count|sum)\{kind="(\w+)"\} (\S+)$/gm))
+    (m[1] === 'count' ? gcCount : gcSum)[m[2]!] = Number(m[3]);
+  const lag = /^nodejs_eventloop_lag_max_since_scrape_seconds (\S+)$/m.exec(text);
+  return { gcCount, gcSum, lagMaxMs: lag ? Number(lag[1]) * 1000 : NaN };
+}

@@ -11,6 +11,18 @@ import { fileURLToPath } from 'node:url';
 import { formatResult, missed, type BenchResult, type Benchmark } from './lib/report.js';
 import { budgetRows, formatBudgetTable, type BenchFailure } from './lib/budget-table.js';
 
+// Interrupted (Ctrl-C, a CI timeout's SIGTERM): exit through process.exit, so the exit hook of
+// the process helpers kills the servers the running benchmark started. Without it Node dies at
+// the signal, and its Redis, HAProxy and services outlive it and load the next run's figures.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.once(signal, () => {
+    console.log(`\n!! ${signal}: stopping the servers this benchmark started`);
+    process.exit(code);
+  });
+
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
 const files = readdirSync(here)
