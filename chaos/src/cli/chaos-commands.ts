@@ -73,7 +73,11 @@ async function openKubernetes(
   o: KubernetesCliOptions,
 ): Promise<PlatformDriver> {
   try {
-    const { driver, context, namespace } = await openKubernetesDriver(experiment, o, process.env);
+    const { driver, context, namespace } = await openKubernetesDriver(
+      experiment.metadata.namespace,
+      o,
+      process.env,
+    );
     progress(`kubernetes: context ${context}, namespace ${namespace}`);
     return driver;
   } catch (e) {

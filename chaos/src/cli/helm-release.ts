@@ -4,7 +4,7 @@
  * pods' progress printed while helm waits, and the summary users need afterwards.
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { hostPortMappings } from './kind-pins.js';
+import { hostPortMappings, hostUrl } from './kind-pins.js';
 import { watchInstall } from './install-progress.js';
 import { runTool, type KindTools } from './kind-tools.js';
 
@@ -71,10 +71,8 @@ export async function releaseSummary(
   namespace: string,
   configFile: string,
 ): Promise<string[]> {
-  const url = (what: string) => {
-    const m = hostPortMappings(configFile).find((p) => p.what.toLowerCase().startsWith(what));
-    return m ? `http://${m.listenAddress}:${m.hostPort}` : '(no host port mapped)';
-  };
+  const mappings = hostPortMappings(configFile);
+  const url = (service: string) => hostUrl(service, 'http', mappings) ?? '(no host port mapped)';
   const secret = await kc
     .makeApiClient(CoreV1Api)
     .readNamespacedSecret({ name: 'faultline-grafana', namespace })

@@ -39,17 +39,35 @@ export interface HostPortMapping {
   listenAddress: string;
   /** What it serves, from the comment above it (e.g. "Grafana"). */
   what: string;
+  /** The chart Service it publishes, from the same comment (e.g. "grafana"). */
+  service: string;
 }
 
 /** The cluster config's extraPortMappings, with the service each one publishes. */
 export function hostPortMappings(configFile = KIND_CONFIG): HostPortMapping[] {
   const text = readFileSync(configFile, 'utf8');
   const config = parse(text) as {
-    nodes?: { extraPortMappings?: Omit<HostPortMapping, 'what'>[] }[];
+    nodes?: { extraPortMappings?: Omit<HostPortMapping, 'what' | 'service'>[] }[];
   };
-  const comments = [...text.matchAll(/^\s*# (.+?): Service .*nodePort (\d+)$/gm)];
-  const whatFor = new Map(comments.map((m) => [Number(m[2]), m[1]!]));
+  const comments = [...text.matchAll(/^\s*# (.+?): Service (\S+?),? .*nodePort (\d+)$/gm)];
+  const commentFor = new Map(comments.map((m) => [Number(m[3]), m]));
   return (config.nodes ?? []).flatMap((n) =>
-    (n.extraPortMappings ?? []).map((m) => ({ ...m, what: whatFor.get(m.containerPort) ?? '?' })),
+    (n.extraPortMappings ?? []).map((m) => {
+      const c = commentFor.get(m.containerPort);
+      return { ...m, what: c?.[1] ?? '?', service: c?.[2] ?? '?' };
+    }),
   );
+}
+
+/**
+ * `<scheme>://<listenAddress>:<hostPort>` of the chart Service `service` on the kind host, from
+ * the cluster config's {@link hostPortMappings} (read once by the caller).
+ */
+export function hostUrl(
+  service: string,
+  scheme: 'http' | 'redis',
+  mappings: readonly HostPortMapping[],
+): string | undefined {
+  const m = mappings.find((p) => p.service === service);
+  return m ? `${scheme}://${m.listenAddress}:${m.hostPort}` : undefined;
 }

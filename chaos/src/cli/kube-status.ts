@@ -5,6 +5,7 @@
  * of a kind cluster cannot.
  */
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { appPort } from '../kubernetes/pods.js';
 
 export const SERVICE_LABEL = 'app.kubernetes.io/name';
 
@@ -42,9 +43,9 @@ export async function kubePodRows(kc: KubeConfig, namespace: string): Promise<Po
 
 /** "leader (term N)" or "follower", from the scheduler's own `/leader`; "?" with why not. */
 async function schedulerRole(core: CoreV1Api, p: V1Pod, namespace: string): Promise<string> {
-  const ports = p.spec?.containers.flatMap((c) => c.ports ?? []) ?? [];
-  const port = (ports.find((x) => x.name === 'app') ?? ports.find((x) => x.name === 'http'))
-    ?.containerPort;
+  const port =
+    appPort(p) ??
+    p.spec?.containers.flatMap((c) => c.ports ?? []).find((x) => x.name === 'http')?.containerPort;
   if (!port || p.status?.phase !== 'Running') return '';
   try {
     const body = await Promise.race([

@@ -12,8 +12,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { Experiment } from '../experiment/spec.js';
-import { createKubeApis } from '../kubernetes/kube-apis.js';
+import { createKubeApis, type KubeApis } from '../kubernetes/kube-apis.js';
 import { KubernetesDriver, type AgentRouteName } from '../kubernetes/kubernetes-driver.js';
 import { NAMESPACE } from './helm-release.js';
 import { kindContext } from './kind-cluster.js';
@@ -41,6 +40,15 @@ export function playgroundContext(env: NodeJS.ProcessEnv = process.env): string 
     return kindContext('faultline');
   }
 }
+/** A driver and what it was opened with (a game day reads pods through the same clients). */
+export interface KubernetesConnection {
+  driver: KubernetesDriver;
+  apis: KubeApis;
+  kubeConfig: KubeConfig;
+  context: string;
+  namespace: string;
+}
+
 /** The chart's Secret holding the agents' shared token (key `token`). */
 export const AGENT_TOKEN_SECRET = 'faultline-agent-token';
 
@@ -54,15 +62,14 @@ export function isKubernetesCliError(e: unknown): e is KubernetesCliError {
 }
 
 /**
- * `metadata.namespace`, else `--namespace`, else `default`. Both given and different is an
- * error rather than a silent pick, as with kubectl.
+ * `metadata.namespace` of the file, else `--namespace`, else `fallback`. Both given and
+ * different is an error rather than a silent pick, as with kubectl.
  */
-export function experimentNamespace(
-  experiment: Experiment,
+export function chooseNamespace(
+  fromSpec: string | undefined,
   flag: string | undefined,
   fallback = 'default',
 ): string {
-  const fromSpec = experiment.metadata.namespace;
   if (fromSpec && flag && fromSpec !== flag)
     throw new KubernetesCliError(
       `--namespace ${flag} does not match metadata.namespace ${fromSpec}; drop one of them`,
@@ -74,7 +81,11 @@ export function experimentNamespace(
  * The kubeconfig at `context`; without one, at the kind cluster's context when the file has
  * it (so `make up` then `chaos run` needs no flag), else at its current context.
  */
-export function loadKubeConfig(file: string | undefined, context?: string): KubeConfig {
+export function loadKubeConfig(
+  file: string | undefined,
+  context?: string,
+  playground = playgroundContext(),
+): KubeConfig {
   const kc = new KubeConfig();
   try {
     if (file) kc.loadFromFile(file);
@@ -84,7 +95,6 @@ export function loadKubeConfig(file: string | undefined, context?: string): Kube
       `cannot load the kubeconfig${file ? ` ${file}` : ''}: ${(e as Error).message}`,
     );
   }
-  const playground = playgroundContext();
   const chosen = context ?? (kc.getContextObject(playground) ? playground : undefined);
   if (chosen) {
     if (!kc.getContextObject(chosen))
@@ -106,16 +116,18 @@ export function loadKubeConfig(file: string | undefined, context?: string): Kube
  * through the API (written to a private temporary file, as the agent client reads a file).
  */
 export async function openKubernetesDriver(
-  experiment: Experiment,
+  specNamespace: string | undefined,
   o: KubernetesCliOptions,
   env: NodeJS.ProcessEnv,
-): Promise<{ driver: KubernetesDriver; context: string; namespace: string }> {
-  const kc = loadKubeConfig(o.kubeconfig, o.context);
+): Promise<KubernetesConnection> {
+  // The kind config is read once: for the context to pick and the namespace it implies.
+  const playground = playgroundContext(env);
+  const kc = loadKubeConfig(o.kubeconfig, o.context, playground);
   const context = kc.getCurrentContext();
-  const namespace = experimentNamespace(
-    experiment,
+  const namespace = chooseNamespace(
+    specNamespace,
     o.namespace,
-    context === playgroundContext(env) ? NAMESPACE : 'default',
+    context === playground ? NAMESPACE : 'default',
   );
   const agentTokenFile =
     o.agentTokenFile ??
@@ -123,14 +135,15 @@ export async function openKubernetesDriver(
     (existsSync(DEFAULT_AGENT_TOKEN_FILE)
       ? DEFAULT_AGENT_TOKEN_FILE
       : ((await agentTokenFromSecret(kc, namespace)) ?? DEFAULT_AGENT_TOKEN_FILE));
+  const apis = createKubeApis(kc);
   const driver = new KubernetesDriver({
-    apis: createKubeApis(kc),
+    apis,
     namespace,
     agentTokenFile,
     agentRoute: o.agentRoute ?? defaultAgentRoute(env),
     kubeConfig: kc,
   });
-  return { driver, context, namespace };
+  return { driver, apis, kubeConfig: kc, context, namespace };
 }
 
 /**
@@ -143,7 +156,6 @@ export function defaultAgentRoute(env: NodeJS.ProcessEnv): AgentRouteName {
 
 /** Private directories holding tokens read from the Secret; removed when the CLI exits. */
 const tokenDirs: string[] = [];
-let removeOnExit = false;
 
 /** The chart's agent token as a 0600 file, or undefined when the Secret is not readable. */
 export async function agentTokenFromSecret(
@@ -157,14 +169,12 @@ export async function agentTokenFromSecret(
   const token = secret?.data?.token;
   if (!token) return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'faultline-agent-token-'));
-  tokenDirs.push(dir);
   // One hook for every token this process reads (a game day opens a driver more than once).
-  if (!removeOnExit) {
-    removeOnExit = true;
+  if (tokenDirs.length === 0)
     process.once('exit', () => {
       for (const d of tokenDirs) rmSync(d, { recursive: true, force: true });
     });
-  }
+  tokenDirs.push(dir);
   const file = join(dir, 'token');
   await writeFile(file, Buffer.from(token, 'base64'), { mode: 0o600 });
   return file;

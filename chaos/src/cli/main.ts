@@ -1,5 +1,5 @@
 /** The `faultline` CLI entry: one program for the playground, and later for chaos. */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { down, status, upDetached, upForeground, type UpOptions } from './local-commands.js';
 import { runTour } from './demo-tour.js';
@@ -8,9 +8,9 @@ import { progress } from './output.js';
 import { registerTracesCommand } from './traces-command.js';
 import { registerLoadCommand } from './load-command.js';
 import { registerGameDayCommand } from './gameday-command.js';
+import { kubernetesOptions } from './kubernetes-options.js';
 import { doctorKind, downKind, upKind } from './kind-up.js';
 import { kubernetesStatus } from './kube-status-command.js';
-import { AGENT_ROUTES } from '../kubernetes/kubernetes-driver.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -130,48 +130,28 @@ const stateOptions = (c: Command) =>
     .option('--state-dir <dir>', 'state directory of the playground (default .state/local)')
     .option('-c, --config <file>', 'playground config (for its stateDir)');
 
-stateOptions(
-  chaos
-    .command('run')
-    .argument('<file>', 'experiment YAML')
-    .description(
-      'run an experiment: targets, apply, verify, renew, recover; exit 0 when all went well',
-    )
-    .option('--dry-run', 'resolve targets and print exactly what would be done; change nothing')
-    .option('--platform <name>', 'local | kubernetes', 'local')
-    .option('--duration <d>', 'override spec.duration (such as 5s), e.g. for a quick rehearsal')
-    .option(
-      '--seed <n>',
-      'override spec.seed (target choice, jitter, http-fault draws)',
-      int('--seed'),
-    )
-    .option(
-      '--renew-interval <ms>',
-      'how often agent faults are renewed; their TTL is 3x this (default 1000)',
-      int('--renew-interval'),
-    )
-    .option(
-      '--kubeconfig <file>',
-      'kubernetes: kubeconfig file (default: KUBECONFIG, ~/.kube/config, then in-cluster)',
-    )
-    .option(
-      '--context <name>',
-      'kubernetes: kubeconfig context (default kind-faultline when the kubeconfig has it, else the current one)',
-    )
-    .option(
-      '--namespace <ns>',
-      'kubernetes: namespace when metadata.namespace is not set (default "faultline" on the kind context, else "default")',
-    )
-    .option(
-      '--agent-token-file <file>',
-      "kubernetes: the agents' shared token (default FAULTLINE_AGENT_TOKEN_FILE, the in-cluster mount, else the chart's faultline-agent-token Secret)",
-    )
-    .addOption(
-      new Option(
-        '--agent-route <route>',
-        "kubernetes: how the pods' agents are reached: straight to the pod IP (inside the cluster), or through the API server's pod proxy (default outside: a kind host cannot route pod IPs)",
-      ).choices(AGENT_ROUTES),
-    ),
+kubernetesOptions(
+  stateOptions(
+    chaos
+      .command('run')
+      .argument('<file>', 'experiment YAML')
+      .description(
+        'run an experiment: targets, apply, verify, renew, recover; exit 0 when all went well',
+      )
+      .option('--dry-run', 'resolve targets and print exactly what would be done; change nothing')
+      .option('--platform <name>', 'local | kubernetes', 'local')
+      .option('--duration <d>', 'override spec.duration (such as 5s), e.g. for a quick rehearsal')
+      .option(
+        '--seed <n>',
+        'override spec.seed (target choice, jitter, http-fault draws)',
+        int('--seed'),
+      )
+      .option(
+        '--renew-interval <ms>',
+        'how often agent faults are renewed; their TTL is 3x this (default 1000)',
+        int('--renew-interval'),
+      ),
+  ),
 ).action(chaosRun);
 
 stateOptions(

@@ -11,7 +11,7 @@ export class LeadershipPoll {
   #busy = false;
 
   constructor(
-    private readonly urls: () => { pod: string; url: string }[],
+    private readonly urls: () => Promise<{ pod: string; url: string }[]>,
     private readonly intervalMs = 1000,
   ) {}
 
@@ -39,7 +39,7 @@ export class LeadershipPoll {
     try {
       const at = Date.now();
       const views = await Promise.all(
-        this.urls().map(async ({ url }) => {
+        (await this.urls().catch(() => [])).map(async ({ url }) => {
           try {
             const res = await fetch(`${url}/leader`, { signal: AbortSignal.timeout(800) });
             return (await res.json()) as {

@@ -66,10 +66,12 @@ export class LocalGameDayPlatform implements GameDayPlatform {
     return Promise.all(pods.map(async (p) => ({ pod: p.name, env: await environOf(p.pid!) })));
   }
 
-  podUrls(service: string): { pod: string; url: string }[] {
-    return this.#state()
-      .pods.filter((p) => p.service === service && p.url !== undefined)
-      .map((p) => ({ pod: p.name, url: p.url! }));
+  podUrls(service: string): Promise<{ pod: string; url: string }[]> {
+    return Promise.resolve(
+      this.#state()
+        .pods.filter((p) => p.service === service && p.url !== undefined)
+        .map((p) => ({ pod: p.name, url: p.url! })),
+    );
   }
 }
 

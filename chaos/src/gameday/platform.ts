@@ -21,6 +21,8 @@ export interface GameDayPlatform {
   ready(): Promise<CheckLine[]>;
   /** The environment of every pod of `service`. */
   podEnvs(service: string): Promise<{ pod: string; env: Record<string, string> }[]>;
-  /** Base URLs of every pod of `service` that has one. */
-  podUrls(service: string): { pod: string; url: string }[];
+  /** Base URLs of every pod of `service` that has one (its own HTTP API, not the agent's). */
+  podUrls(service: string): Promise<{ pod: string; url: string }[]>;
+  /** Releases what the platform holds open (a forwarder, connections). */
+  close?(): Promise<void>;
 }

@@ -381,16 +381,26 @@ export async function runGameDay(o: GameDayOptions): Promise<Journal> {
     } catch (e) {
       ledgerError = e as Error;
     }
+  // The scheduler replicas, likewise (on kubernetes a lookup in the API); a failed one fails each.
+  let schedulerUrls: readonly { pod: string; url: string }[] = [];
+  let schedulerError: Error | undefined;
+  if (spec.checkers.some((name) => CHECKERS[name].readsSchedulers))
+    try {
+      schedulerUrls = await platform.podUrls('scheduler');
+    } catch (e) {
+      schedulerError = e as Error;
+    }
   for (const name of spec.checkers) {
     const checker = CHECKERS[name];
     const t0 = Date.now();
     let result: CheckerResult;
     try {
       if (checker.readsLedger && ledgerError) throw ledgerError;
+      if (checker.readsSchedulers && schedulerError) throw schedulerError;
       const v = await checker.run({
         history,
         ledger,
-        schedulerUrls: platform.podUrls('scheduler'),
+        schedulerUrls,
         leadership: journal.leadership,
         faults: journal.faults,
         from,

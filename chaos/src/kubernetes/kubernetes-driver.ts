@@ -12,13 +12,13 @@
  * selecting the pod (enforcement is the CNI's and is not probed); agent faults by the agent
  * holding them, reported as `unverifiable`, since their effect lives inside the pod.
  */
-import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { VerificationResult } from '../experiment/status.js';
 import type { CandidatePod } from '../experiment/targeting.js';
-import { AgentClient, type AgentRoute } from '../engine/agent-client.js';
+import { AgentClient } from '../engine/agent-client.js';
 import { agentFaultRequest } from '../engine/agent-fault-request.js';
 import type { AppliedFault, FaultOrder, PlatformDriver } from '../engine/platform-driver.js';
+import { apiServerRoute, type ApiServerRoute } from './api-server-route.js';
 import { isNotFound } from './kube-apis.js';
 import type { KubeApis } from './kube-apis.js';
 import {
@@ -80,7 +80,7 @@ export class KubernetesDriver implements PlatformDriver {
   readonly #o: KubernetesDriverOptions;
   readonly #serviceLabel: string;
   /** The API server's pod proxy, when agents are reached through it. */
-  readonly #proxy: { server: string; route: AgentRoute } | undefined;
+  readonly #proxy: ApiServerRoute | undefined;
   /** Pod names of the service just before each kill (`ns/pod/uid`): a replacement is a new one. */
   readonly #namesBeforeKill = new Map<string, string[]>();
 
@@ -90,7 +90,10 @@ export class KubernetesDriver implements PlatformDriver {
     this.prometheusUrl = options.prometheusUrl;
     this.#serviceLabel = options.serviceLabel ?? DEFAULT_SERVICE_LABEL;
     this.partition = new NetworkPolicyPartition(options.apis, this.#serviceLabel);
-    this.#proxy = options.agentRoute === 'api-server-proxy' ? apiServerProxy(options) : undefined;
+    this.#proxy =
+      options.agentRoute === 'api-server-proxy'
+        ? apiServerRoute(options.kubeConfig, 'agentRoute api-server-proxy')
+        : undefined;
   }
 
   async listCandidates(scope: { service: string; roles: boolean }): Promise<CandidatePod[]> {
@@ -307,20 +310,27 @@ export class KubernetesDriver implements PlatformDriver {
         : Number(annotated);
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new Error(`pod ${pod}: annotation ${AGENT_PORT_ANNOTATION}=${annotated} is not a port`);
-    if (this.#proxy) {
-      const url = `${this.#proxy.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}:${port}/proxy/`;
-      return new AgentClient(url, this.#o.agentTokenFile, 5000, this.#proxy.route);
-    }
     const host = ip.includes(':') ? `[${ip}]` : ip;
-    return new AgentClient(`http://${host}:${port}`, this.#o.agentTokenFile);
+    return this.#client(
+      this.#proxy
+        ? `${this.#proxy.server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}:${port}/proxy/`
+        : `http://${host}:${port}`,
+      this.#o.agentTokenFile,
+    );
   }
 
   #agentAt(a: AppliedFault): AgentClient {
-    const tokenFile = a.tokenFile ?? this.#o.agentTokenFile;
-    // A record made through the proxy is reached through it again (its URL is the proxy's).
-    if (this.#proxy && a.agentUrl!.startsWith(`${this.#proxy.server}/`))
-      return new AgentClient(a.agentUrl!, tokenFile, 5000, this.#proxy.route);
-    return new AgentClient(a.agentUrl!, tokenFile);
+    return this.#client(a.agentUrl!, a.tokenFile ?? this.#o.agentTokenFile);
+  }
+
+  /**
+   * A client for an agent URL: through the proxy when the URL is the proxy's (a record made
+   * through it is reached through it again), with a longer timeout for the extra hop.
+   */
+  #client(url: string, tokenFile: string): AgentClient {
+    if (this.#proxy && url.startsWith(`${this.#proxy.server}/`))
+      return new AgentClient(url, tokenFile, 5000, this.#proxy.route);
+    return new AgentClient(url, tokenFile);
   }
 
   async #readPolicy(a: AppliedFault) {
@@ -357,22 +367,4 @@ export class KubernetesDriver implements PlatformDriver {
       appliedAt: new Date().toISOString(),
     };
   }
-}
-
-/** The kubeconfig's API server and its TLS material and credentials, for the pod proxy. */
-function apiServerProxy(o: KubernetesDriverOptions): { server: string; route: AgentRoute } {
-  const kc = o.kubeConfig;
-  const server = kc?.getCurrentCluster()?.server;
-  if (!kc || !server)
-    throw new Error('agentRoute api-server-proxy needs a kubeConfig with a current cluster');
-  return {
-    server: server.replace(/\/+$/, ''),
-    route: {
-      async requestOptions() {
-        const opts: RequestOptions = {};
-        await kc.applyToHTTPSOptions(opts);
-        return opts;
-      },
-    },
-  };
 }

@@ -13,6 +13,16 @@ export const DEFAULT_SERVICE_LABEL = 'app';
 /** Label a workload sets on itself to say whether it leads (`leader` / `follower`). */
 export const DEFAULT_ROLE_LABEL = 'chaos.faultline.dev/role';
 
+/** The container port a service's own HTTP API listens on, by the chart's naming. */
+export const APP_PORT_NAME = 'app';
+
+/** The pod's app port (its container port named {@link APP_PORT_NAME}), if it declares one. */
+export function appPort(p: V1Pod): number | undefined {
+  for (const c of p.spec?.containers ?? [])
+    for (const port of c.ports ?? []) if (port.name === APP_PORT_NAME) return port.containerPort;
+  return undefined;
+}
+
 /** A candidate pod with its Kubernetes identity. */
 export interface KubePod extends CandidatePod {
   uid: string;
@@ -40,20 +50,27 @@ export async function listPods(
   return list.items.map((p) => toKubePod(p, options));
 }
 
+/** Ready as an endpoint is: the Ready condition True, and not being deleted. */
+export function isPodReady(p: V1Pod): boolean {
+  return (
+    p.metadata?.deletionTimestamp === undefined &&
+    (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+  );
+}
+
 function toKubePod(
   p: V1Pod,
   options: Pick<PodListOptions, 'serviceLabel' | 'roleLabel'> = {},
 ): KubePod {
   const labels = p.metadata?.labels ?? {};
   const role = labels[options.roleLabel ?? DEFAULT_ROLE_LABEL];
-  const ready = (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
   return {
     name: p.metadata?.name ?? '',
     namespace: p.metadata?.namespace ?? '',
     service: labels[options.serviceLabel ?? DEFAULT_SERVICE_LABEL] ?? '',
     labels,
     uid: p.metadata?.uid ?? '',
-    ready: ready && p.metadata?.deletionTimestamp === undefined,
+    ready: isPodReady(p),
     terminating: p.metadata?.deletionTimestamp !== undefined,
     ...(role === 'leader' || role === 'follower' ? { role } : {}),
   };

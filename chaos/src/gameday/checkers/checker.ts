@@ -14,6 +14,7 @@ export interface CheckerInputs {
    * undefined when the platform has no Redis.
    */
   ledger: LedgerSnapshot | undefined;
+  /** The scheduler replicas' URLs, looked up once for every checker that `readsSchedulers`. */
   schedulerUrls: readonly { pod: string; url: string }[];
   leadership: LeadershipTimeline;
   faults: readonly FaultWindow[];
@@ -28,6 +29,8 @@ export interface Checker {
   readonly name: string;
   /** Judges booking's ledger: the runner reads it (once) only when such a checker runs. */
   readonly readsLedger?: boolean;
+  /** Reads the scheduler replicas: the runner looks their URLs up (once) only when such a checker runs. */
+  readonly readsSchedulers?: boolean;
   run(inputs: CheckerInputs): Promise<CheckerVerdict>;
 }
 

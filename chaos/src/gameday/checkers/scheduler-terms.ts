@@ -117,6 +117,7 @@ export async function readJobLog(
 
 export const schedulerTermsChecker: Checker = {
   name: 'scheduler-terms',
+  readsSchedulers: true,
   async run(i) {
     return judgeSchedulerTerms(await readJobLog(i.schedulerUrls), i.leadership);
   },
