@@ -38,8 +38,15 @@ const SEATS = 100_000;
 /** Users the bookings are spread over, so the per-user rate limit (10/s) never answers 429. */
 const USERS = 5000;
 const ARMS: readonly TracingMode[] = ['kit', 'off', 'otel-auto'];
-/** POST runs: a warm-up per arm, then a saturated and a paced run per arm and round. */
-const SHOWS = ARMS.length * (1 + 2 * ROUNDS);
+/**
+ * Parts of the kit arm, measured saturated beside it (no budget of their own): where its cost
+ * lies — propagation and instrumentations alone (nothing sampled), or recording spans without
+ * exporting them; what remains is the export (batching, serialising, posting, the receiver).
+ */
+const PARTS: readonly TracingMode[] = ['kit-unsampled', 'kit-no-export'];
+const SATURATED_ARMS: readonly TracingMode[] = [...ARMS, ...PARTS];
+/** POST runs: a warm-up per arm, then a saturated (and for ARMS a paced) run per arm and round. */
+const SHOWS = ARMS.length * (1 + 2 * ROUNDS) + PARTS.length * (1 + ROUNDS);
 
 interface Route {
   name: string;
@@ -57,7 +64,13 @@ const ROUTES: Route[] = [
 ];
 
 type Runs = Record<TracingMode, TalliedRun[]>;
-const emptyRuns = (): Runs => ({ kit: [], off: [], 'otel-auto': [] });
+const emptyRuns = (): Runs => ({
+  kit: [],
+  off: [],
+  'otel-auto': [],
+  'kit-unsampled': [],
+  'kit-no-export': [],
+});
 const median = (xs: number[]) => percentile(xs, 50);
 const fmt = (xs: number[], digits = 2) => xs.map((x) => x.toFixed(digits)).join(', ');
 const range = (xs: number[], digits = 2) =>
@@ -96,7 +109,7 @@ const bench: Benchmark = {
       const shows = ['gala', ...Array.from({ length: SHOWS }, (_, i) => `p${i}`)]
         .map((s) => `${s}:${SEATS}`)
         .join(',');
-      for (const mode of ARMS)
+      for (const mode of SATURATED_ARMS)
         stacks.set(
           mode,
           await startBookingStack({
@@ -123,17 +136,20 @@ const bench: Benchmark = {
       for (const route of ROUTES) {
         // Warm-up (JIT, connection pools); the off arm's rate sets the paced load.
         const warm = new Map<TracingMode, TalliedRun>();
-        for (const mode of ARMS) warm.set(mode, await load(mode, route, WARMUP_SECONDS));
+        for (const mode of SATURATED_ARMS) warm.set(mode, await load(mode, route, WARMUP_SECONDS));
         const halfRate = warm.get('off')!.requestsPerSec / 2;
         pacedConnections.set(route, Math.max(1, Math.round((halfRate * PACE_MS) / 1000)));
       }
       for (let r = 0; r < ROUNDS; r++) {
-        const order = ARMS.map((_, i) => ARMS[(i + r) % ARMS.length]!);
+        const rotate = (arms: readonly TracingMode[]) =>
+          arms.map((_, i) => arms[(i + r) % arms.length]!);
         for (const route of ROUTES) {
           const [sat, lat] = [saturated.get(route)!, paced.get(route)!];
-          for (const mode of order) sat[mode].push(await load(mode, route, SECONDS));
+          for (const mode of rotate(SATURATED_ARMS))
+            sat[mode].push(await load(mode, route, SECONDS));
           const connections = pacedConnections.get(route);
-          for (const mode of order) lat[mode].push(await load(mode, route, SECONDS, connections));
+          for (const mode of rotate(ARMS))
+            lat[mode].push(await load(mode, route, SECONDS, connections));
         }
       }
       const received = await receiver.received();
@@ -160,6 +176,11 @@ const bench: Benchmark = {
         figures[`${n}: otel-auto/off per round`] = fmt(autoRatio);
         figures[`${n}: otel-auto/off median (range)`] =
           `${median(autoRatio).toFixed(3)} (${range(autoRatio)})`;
+        for (const part of PARTS) {
+          const parts = ratio(part);
+          figures[`${n}: ${part}/off median (range)`] =
+            `${median(parts).toFixed(3)} (${range(parts)})`;
+        }
         figures[`${n}: saturated p99 ms kit | off | otel-auto`] = ARMS.map((m) =>
           median(sat[m].map((x) => x.p99)).toFixed(2),
         ).join(' | ');
@@ -173,7 +194,7 @@ const bench: Benchmark = {
         ).join(' | ');
         figures[`${n}: kit p99 added per round (ms)`] = fmt(kitAdded, 3);
         figures[`${n}: otel-auto p99 added per round (ms)`] = fmt(autoAdded, 3);
-        for (const mode of ARMS) {
+        for (const mode of SATURATED_ARMS) {
           const runs = [...sat[mode], ...lat[mode]];
           figures[`${n}: statuses, ${mode}`] = statusSummary(runs);
           errors += unexpected(runs, route.ok);
@@ -222,6 +243,7 @@ const bench: Benchmark = {
         notes: [
           `${stacks.get('kit')!.processes} processes per arm (3 booking replicas + the gateway, command and env from the local pod plan; no agents), one redis-server for all arms (each POST run books a show of its own, ${SEATS} seats, one new seat per request, users spread over ${USERS})`,
           `kit: telemetry preload, sampling ${DEFAULT_SAMPLING_RATIO} (the default), OTLP/HTTP export; off: FAULTLINE_TELEMETRY=off on every process; RED metrics (Prometheus, exemplars) are on in every arm — the services have no switch for them`,
+          `parts of kit, saturated runs only, no budget: kit-unsampled (OTEL_TRACES_SAMPLER_ARG=0: propagation and instrumentations, nothing recorded), kit-no-export (spans recorded at ${DEFAULT_SAMPLING_RATIO}, no exporter); the gap between kit-no-export and kit is the export`,
           'otel-auto: node --require @opentelemetry/auto-instrumentations-node/register instead of the kit preload, OTEL_TRACES_EXPORTER=otlp to the same receiver (its defaults otherwise: every instrumentation, parent-based always-on sampling); metrics and logs exporters none',
           `trace receiver: ${receiver.description}; received: ${received}`,
           `throughput: wrk -t1 -c${CONNECTIONS} -d${SECONDS}s closed loop, after a ${WARMUP_SECONDS} s warm-up per arm and route; latency: the same arm paced (each connection pauses ${PACE_MS} ms between requests, connections = half the off arm's warm-up rate × ${PACE_MS} ms)`,

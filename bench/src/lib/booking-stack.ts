@@ -17,9 +17,11 @@ import { startProcess, waitFor, type ManagedProcess } from '@faultline/kit/testi
  * How the processes are traced. `kit`: the kit's preload, as the playground runs (default
  * sampling, OTLP export). `off`: the same with FAULTLINE_TELEMETRY=off. `otel-auto`: no kit
  * preload; `@opentelemetry/auto-instrumentations-node/register` instead, started the way its
- * README says, exporting traces to the same endpoint.
+ * README says, exporting traces to the same endpoint. Two parts of `kit`, to tell where its
+ * cost lies: `kit-unsampled` (sampling 0: context propagation and instrumentations, no span
+ * recorded) and `kit-no-export` (the default sampling, spans recorded but no exporter).
  */
-export type TracingMode = 'kit' | 'off' | 'otel-auto';
+export type TracingMode = 'kit' | 'off' | 'otel-auto' | 'kit-unsampled' | 'kit-no-export';
 
 export interface StackOptions {
   root: string;
@@ -54,6 +56,10 @@ function launch(pod: PodSpec, o: StackOptions): { args: string[]; env: Record<st
   const env = { ...pod.env };
   if (o.mode === 'off') return { args: pod.args, env: { ...env, FAULTLINE_TELEMETRY: 'off' } };
   if (o.mode === 'kit') return { args: pod.args, env };
+  if (o.mode === 'kit-unsampled')
+    return { args: pod.args, env: { ...env, OTEL_TRACES_SAMPLER_ARG: '0' } };
+  if (o.mode === 'kit-no-export')
+    return { args: pod.args, env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: '' } };
   // The kit's own instrumentation switches mean something else to the auto-instrumentation
   // (it reads the same variable names): its defaults, as a user gets them.
   delete env.OTEL_NODE_DISABLED_INSTRUMENTATIONS;
