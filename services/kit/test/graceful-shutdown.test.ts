@@ -19,6 +19,18 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
+/**
+ * Until the server is handling one GET (its own gauge says so), not merely until it was sent: a
+ * request not yet handled when draining ends never becomes in-flight work, and its connection
+ * is closed with the server.
+ */
+async function untilHandling(url: string): Promise<void> {
+  await waitFor(async () => {
+    const text = (await get(`${url}/metrics`)).body;
+    return /^http_server_active_requests\{http_request_method="GET"\} 1$/m.test(text);
+  }, 'the slow request to be in flight');
+}
+
 test('in-flight requests finish; readiness fails first; new connections refused; exit 0', async () => {
   const svc = await startNodeService({
     entry: HELLO_ENTRY,
@@ -28,7 +40,7 @@ test('in-flight requests finish; readiness fails first; new connections refused;
   });
   try {
     const inFlight = get(`${svc.url}/slow?ms=1500`);
-    await new Promise((r) => setTimeout(r, 200));
+    await untilHandling(svc.url);
     svc.child.kill('SIGTERM');
     const ready = await waitFor(async () => {
       const r = await get(`${svc.url}/readyz`);
@@ -63,7 +75,7 @@ test('a request longer than the bound cannot hold the process: exit 1 at the tim
   });
   try {
     const stuck = get(`${svc.url}/slow?ms=20000`).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 100));
+    await untilHandling(svc.url);
     svc.child.kill('SIGTERM');
     const exit = await svc.exited;
     assert.equal(exit.code, 1);
