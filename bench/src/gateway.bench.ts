@@ -19,6 +19,7 @@ import {
   waitForPort,
   type ManagedProcess,
 } from '@faultline/kit/testing/child-process';
+import { findSample, sampleValue, scrapeMetrics } from '@faultline/kit/testing/metric-samples';
 import { runWrk, type WrkResult } from './lib/wrk.js';
 import { HAPROXY, startHaproxy } from './lib/haproxy.js';
 import type { Benchmark, BenchResult } from './lib/report.js';
@@ -30,6 +31,8 @@ const CONNECTIONS = 50;
 const DURATION_SEC = 8;
 const WARMUP_SEC = 2;
 const PACE_MS = 10;
+/** V8's GC kinds as prom-client labels them (a kind that has not run yet has no series). */
+const GC_KINDS = ['minor', 'major', 'incremental'] as const;
 
 function nginxConf(dir: string, body: string): string {
   return `worker_processes 1;
@@ -299,7 +302,7 @@ const bench: Benchmark = {
         script,
       });
       const during = await nodeRuntimeSamples(gatewayAdmin!);
-      for (const kind of ['minor', 'major', 'incremental']) {
+      for (const kind of GC_KINDS) {
         const n = (during.gcCount[kind] ?? 0) - (before.gcCount[kind] ?? 0);
         const ms = ((during.gcSum[kind] ?? 0) - (before.gcSum[kind] ?? 0)) * 1000;
         figures[`paced gateway GC ${kind}: pauses / total ms`] = `${n} / ${ms.toFixed(1)}`;
@@ -361,11 +364,13 @@ async function nodeRuntimeSamples(adminUrl: string): Promise<{
   gcSum: Record<string, number>;
   lagMaxMs: number;
 }> {
-  const text = await (await fetch(`${adminUrl}/metrics`)).text();
+  const text = await scrapeMetrics(adminUrl);
   const gcCount: Record<string, number> = {};
   const gcSum: Record<string, number> = {};
-  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_(count|sum)\{kind="(\w+)"\} (\S+)$/gm))
-    (m[1] === 'count' ? gcCount : gcSum)[m[2]!] = Number(m[3]);
-  const lag = /^nodejs_eventloop_lag_max_since_scrape_seconds (\S+)$/m.exec(text);
-  return { gcCount, gcSum, lagMaxMs: lag ? Number(lag[1]) * 1000 : NaN };
+  for (const kind of GC_KINDS) {
+    gcCount[kind] = findSample(text, 'nodejs_gc_duration_seconds_count', { kind }) ?? 0;
+    gcSum[kind] = findSample(text, 'nodejs_gc_duration_seconds_sum', { kind }) ?? 0;
+  }
+  const lagMaxMs = sampleValue(text, 'nodejs_eventloop_lag_max_since_scrape_seconds') * 1000;
+  return { gcCount, gcSum, lagMaxMs };
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startNodeService } from '@faultline/kit/testing/node-service';
 import { waitFor } from '@faultline/kit/testing/child-process';
+import { findSample, scrapeMetrics } from '@faultline/kit/testing/metric-samples';
 import { HELLO_ENTRY } from './helpers.js';
 
 function get(url: string): Promise<{ status: number; body: string }> {
@@ -26,8 +27,10 @@ function get(url: string): Promise<{ status: number; body: string }> {
  */
 async function untilHandling(url: string): Promise<void> {
   await waitFor(async () => {
-    const text = (await get(`${url}/metrics`)).body;
-    return /^http_server_active_requests\{http_request_method="GET"\} 1$/m.test(text);
+    const active = findSample(await scrapeMetrics(url), 'http_server_active_requests', {
+      http_request_method: 'GET',
+    });
+    return active === 1;
   }, 'the slow request to be in flight');
 }
 
