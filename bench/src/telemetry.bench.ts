@@ -19,6 +19,7 @@ import { DEFAULT_SAMPLING_RATIO } from '@faultline/kit/telemetry';
 import { startRedis } from '@faultline/kit/testing/redis-server';
 import { startBookingStack, type BookingStack, type TracingMode } from './lib/booking-stack.js';
 import { startTraceReceiver } from './lib/trace-receiver.js';
+import { measureCpu, type ProcessGroups } from './lib/process-cpu.js';
 import {
   bookEverySeatScript,
   readSeatsScript,
@@ -63,7 +64,9 @@ const ROUTES: Route[] = [
   },
 ];
 
-type Runs = Record<TracingMode, TalliedRun[]>;
+/** A run, and the CPU (seconds) each group of processes spent during it. */
+type MeasuredRun = TalliedRun & { cpu: Record<string, number> };
+type Runs = Record<TracingMode, MeasuredRun[]>;
 const emptyRuns = (): Runs => ({
   kit: [],
   off: [],
@@ -121,21 +124,35 @@ const bench: Benchmark = {
           }),
         );
       let runNo = 0;
-      const load = (mode: TracingMode, route: Route, seconds: number, paced?: number) =>
-        runWrkScript({
-          url: stacks.get(mode)!.url,
+      const load = async (
+        mode: TracingMode,
+        route: Route,
+        seconds: number,
+        paced?: number,
+      ): Promise<MeasuredRun> => {
+        const stack = stacks.get(mode)!;
+        const groups: ProcessGroups = {
+          ...stack.pids,
+          redis: [redis.process.pid],
+          ...(receiver.pid === undefined ? {} : { receiver: [receiver.pid] }),
+        };
+        const cpu = measureCpu(groups);
+        const run = await runWrkScript({
+          url: stack.url,
           connections: paced ?? CONNECTIONS,
           durationSec: seconds,
           scriptFile: join(dir, `run-${runNo++}.lua`),
           script: route.script(nextShow, paced === undefined ? undefined : PACE_MS),
         });
+        return { ...run, cpu: cpu() };
+      };
 
       const saturated = new Map<Route, Runs>(ROUTES.map((r) => [r, emptyRuns()]));
       const paced = new Map<Route, Runs>(ROUTES.map((r) => [r, emptyRuns()]));
       const pacedConnections = new Map<Route, number>();
       for (const route of ROUTES) {
         // Warm-up (JIT, connection pools); the off arm's rate sets the paced load.
-        const warm = new Map<TracingMode, TalliedRun>();
+        const warm = new Map<TracingMode, MeasuredRun>();
         for (const mode of SATURATED_ARMS) warm.set(mode, await load(mode, route, WARMUP_SECONDS));
         const halfRate = warm.get('off')!.requestsPerSec / 2;
         pacedConnections.set(route, Math.max(1, Math.round((halfRate * PACE_MS) / 1000)));
@@ -194,6 +211,26 @@ const bench: Benchmark = {
         ).join(' | ');
         figures[`${n}: kit p99 added per round (ms)`] = fmt(kitAdded, 3);
         figures[`${n}: otel-auto p99 added per round (ms)`] = fmt(autoAdded, 3);
+        // CPU per request of each group (all rounds together): which process pays for
+        // telemetry. Saturated, a slower arm also batches less per wakeup, so its figure holds
+        // that amplification too; paced, every arm serves the same rate and the difference is
+        // the work itself. The receiver is shared; in the off arm it only works off what the
+        // arm before left in its batch.
+        const groups = Object.keys(sat.off[0]!.cpu);
+        const cpuPerRequest = (runs: Runs, modes: readonly TracingMode[]) =>
+          modes
+            .map((m) => {
+              const requests = runs[m].reduce((s, x) => s + x.requests, 0);
+              const perRequest = (g: string) =>
+                ((runs[m].reduce((s, x) => s + (x.cpu[g] ?? 0), 0) / requests) * 1e6).toFixed(0);
+              return `${m} ${groups.map(perRequest).join(' | ')}`;
+            })
+            .join('; ');
+        figures[`${n}: saturated CPU µs/request ${groups.join(' | ')}`] = cpuPerRequest(
+          sat,
+          SATURATED_ARMS,
+        );
+        figures[`${n}: paced CPU µs/request ${groups.join(' | ')}`] = cpuPerRequest(lat, ARMS);
         for (const mode of SATURATED_ARMS) {
           const runs = [...sat[mode], ...lat[mode]];
           figures[`${n}: statuses, ${mode}`] = statusSummary(runs);
@@ -247,6 +284,7 @@ const bench: Benchmark = {
           'otel-auto: node --require @opentelemetry/auto-instrumentations-node/register instead of the kit preload, OTEL_TRACES_EXPORTER=otlp to the same receiver (its defaults otherwise: every instrumentation, parent-based always-on sampling); metrics and logs exporters none',
           `trace receiver: ${receiver.description}; received: ${received}`,
           `throughput: wrk -t1 -c${CONNECTIONS} -d${SECONDS}s closed loop, after a ${WARMUP_SECONDS} s warm-up per arm and route; latency: the same arm paced (each connection pauses ${PACE_MS} ms between requests, connections = half the off arm's warm-up rate × ${PACE_MS} ms)`,
+          'CPU µs/request: user + system time of each process group (/proc/<pid>/stat, 10 ms ticks) over the runs, divided by their requests; the receiver and redis are shared by every arm',
           `${ROUNDS} paired rounds, each arm right after the other (order rotated per round); verdicts: median of the per-round ratios (throughput) and differences (p99)`,
         ],
       };

@@ -37,6 +37,8 @@ export interface BookingStack {
   /** The gateway's proxy, e.g. `http://127.0.0.1:20040`. */
   readonly url: string;
   readonly processes: number;
+  /** Pids by service (`gateway`, `booking`), for CPU accounting. */
+  readonly pids: Record<'gateway' | 'booking', number[]>;
   stop(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function startBookingStack(o: StackOptions): Promise<BookingStack> 
     otlpEndpoint: o.otlpEndpoint,
   });
   const procs: ManagedProcess[] = [];
+  const pids: BookingStack['pids'] = { gateway: [], booking: [] };
   const stop = async () => {
     await Promise.all(procs.map((p) => p.stop()));
     await rm(stateDir, { recursive: true, force: true });
@@ -110,6 +113,7 @@ export async function startBookingStack(o: StackOptions): Promise<BookingStack> 
       },
     });
     procs.push(proc);
+    if (pod.service === 'gateway' || pod.service === 'booking') pids[pod.service].push(proc.pid);
     await waitFor(
       async () => {
         if (proc.child.exitCode !== null) throw new Error(`exited with ${proc.child.exitCode}`);
@@ -143,5 +147,5 @@ export async function startBookingStack(o: StackOptions): Promise<BookingStack> 
     await stop();
     throw e;
   }
-  return { url: plan.urls.gateway, processes: procs.length, stop };
+  return { url: plan.urls.gateway, processes: procs.length, pids, stop };
 }

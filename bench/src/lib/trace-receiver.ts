@@ -17,6 +17,8 @@ import { startOtlpReceiver } from '@faultline/kit/testing/otlp-receiver';
 export interface TraceReceiver {
   /** OTLP/HTTP base URL (exporters append /v1/traces). */
   readonly endpoint: string;
+  /** Jaeger's pid (a process of its own, for CPU accounting); undefined for the in-process receiver. */
+  readonly pid?: number;
   /** What it is, for the benchmark's notes. */
   readonly description: string;
   /** What arrived, in words: export requests and bytes, or the services Jaeger has traces of. */
@@ -58,6 +60,7 @@ export async function startTraceReceiver(): Promise<TraceReceiver> {
   );
   return {
     endpoint: urls.otlpHttp,
+    pid: proc.pid,
     description: `Jaeger v2 (${jaeger.binary}), the local playground's configuration (memory store, batch 200 ms)`,
     async received() {
       const body = (await (await fetch(`${urls.query}/api/services`)).json()) as {
