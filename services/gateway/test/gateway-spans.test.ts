@@ -91,3 +91,73 @@ test('a request the gateway fails (the backend resets) is an error span naming t
   assert.equal(proxy.attributes['http.response.status_code'], 502);
   assert.deepEqual(proxy.status, { code: 2, message: 'upstream_reset' });
 });
+
+/** The traceparent a proxied GET /whoami reached the backend with. */
+async function backendTraceparent(url: string, headers: Record<string, string> = {}) {
+  const r = await send(`${url}/whoami`, { headers });
+  assert.equal(r.status, 200);
+  const got = /^00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])$/.exec(
+    String((r.json as { traceparent: string | null }).traceparent),
+  );
+  assert.ok(got, `traceparent at the backend: ${JSON.stringify(r.json)}`);
+  return { traceId: got[1]!, spanId: got[2]!, flags: got[3]! };
+}
+
+test('an incoming unsampled parent is followed even at ratio 1: the backend gets its trace, flags 00, and the gateway exports no span of it', async () => {
+  const traceId = '0badc0ffee0ddf00d0000000000000aa';
+  const callerSpan = '99aabbccddeeff00';
+  const got = await backendTraceparent(gw.url, { traceparent: `00-${traceId}-${callerSpan}-00` });
+  assert.equal(got.traceId, traceId, "the caller's trace id is kept");
+  assert.equal(got.flags, '00', 'not sampled downstream either');
+  assert.notEqual(got.spanId, callerSpan, 'a span id of the gateway, not the caller’s');
+  // A sampled request after it: once its span is exported, the unsampled one would be too.
+  const sampledTrace = '0badc0ffee0ddf00d0000000000000bb';
+  await backendTraceparent(gw.url, { traceparent: `00-${sampledTrace}-${callerSpan}-01` });
+  await waitFor(
+    () => receiver.spans.some((s) => s.traceId === sampledTrace),
+    'the sampled request exported',
+    15_000,
+    50,
+  );
+  assert.deepEqual(
+    receiver.spans.filter((s) => s.traceId === traceId),
+    [],
+    'no span of the unsampled trace',
+  );
+});
+
+test('root requests are sampled once at the ratio (not ratio²), and unsampled ones still propagate a fresh trace with flags 00', async () => {
+  const own = await startOtlpReceiver();
+  const sampledGw = await startGateway({
+    GATEWAY_UPSTREAMS: staticUpstream(backends),
+    GATEWAY_HEALTH_INTERVAL_MS: '0',
+    OTEL_EXPORTER_OTLP_ENDPOINT: own.endpoint,
+    OTEL_TRACES_SAMPLER_ARG: '0.1',
+    OTEL_SERVICE_NAME: 'gateway-0.1',
+  });
+  const sent: { traceId: string; flags: string }[] = [];
+  try {
+    for (let i = 0; i < 600; i++) sent.push(await backendTraceparent(sampledGw.url));
+  } finally {
+    await sampledGw.stop(); // SIGTERM flushes what is buffered
+  }
+  try {
+    const sampled = sent.filter((t) => t.flags === '01');
+    // Binomial(600, 0.1): mean 60, σ ≈ 7.3; ±5σ. Rolling the dice twice would give ~6.
+    assert.ok(
+      sampled.length >= 23 && sampled.length <= 97,
+      `~60 of 600 sampled, got ${sampled.length}`,
+    );
+    assert.equal(new Set(sent.map((t) => t.traceId)).size, sent.length, 'a trace id each');
+    const exported = new Set(
+      own.spans.filter((s) => s.name === 'proxy booking').map((s) => s.traceId),
+    );
+    assert.deepEqual(
+      [...exported].sort(),
+      sampled.map((t) => t.traceId).sort(),
+      'exactly the requests propagated as sampled have a proxy span',
+    );
+  } finally {
+    await own.stop();
+  }
+});

@@ -11,19 +11,16 @@
  * the same name.
  */
 import {
-  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
-  TraceFlags,
   type Context,
   type Tracer,
 } from '@opentelemetry/api';
 import type { IncomingMessage } from 'node:http';
-import { rootSamplingRatio, SAMPLED_BY_KIT } from './server-sampling.js';
-import { newSpanId, newTraceId } from './trace-ids.js';
+import { sampleIncoming } from './server-sampling.js';
 
 /** Baggage key set by the faultline agent, and the span attribute it becomes. */
 export const EXPERIMENT_KEY = 'faultline.experiment';
@@ -49,24 +46,9 @@ const noop = () => undefined;
 export function startServerSpan(req: IncomingMessage, path: string, tracer: Tracer): ServerSpan {
   // `parent` keeps the extracted baggage, so the handler's outgoing calls propagate it on.
   const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-  const ratio = rootSamplingRatio();
-  if (ratio === undefined) return sdkServerSpan(req, path, tracer, parent, parent);
-  const remote = trace.getSpanContext(parent);
-  const hasParent = remote !== undefined && isSpanContextValid(remote);
-  const sampled = hasParent
-    ? (remote.traceFlags & TraceFlags.SAMPLED) !== 0
-    : Math.random() < ratio;
-  if (sampled) {
-    const decided = hasParent ? parent : parent.setValue(SAMPLED_BY_KIT, true);
-    return sdkServerSpan(req, path, tracer, parent, decided);
-  }
-  const span = trace.wrapSpanContext({
-    traceId: hasParent ? remote.traceId : newTraceId(),
-    spanId: newSpanId(),
-    traceFlags: TraceFlags.NONE,
-    traceState: remote?.traceState,
-  });
-  return { context: trace.setSpan(parent, span), end: noop };
+  const sampling = sampleIncoming(parent);
+  if (!sampling.sampled) return { context: sampling.context, end: noop };
+  return sdkServerSpan(req, path, tracer, parent, sampling.samplingContext);
 }
 
 /** The span from the SDK's tracer, sampled by `samplingContext`; attributes only if it records. */
