@@ -21,6 +21,7 @@ import {
 } from '@faultline/kit/testing/child-process';
 import { findSample, sampleValue, scrapeMetrics } from '@faultline/kit/testing/metric-samples';
 import { runWrk, type WrkResult } from './lib/wrk.js';
+import { randomPacing } from './lib/wrk-scripts.js';
 import { HAPROXY, startHaproxy } from './lib/haproxy.js';
 import { percentile, type Benchmark, type BenchResult } from './lib/report.js';
 
@@ -286,15 +287,9 @@ const bench: Benchmark = {
       // Added latency at about half the gateway's saturation rate: paced connections.
       const target = gwResult.requestsPerSec / 2;
       const script = join(root, 'pace.lua');
-      // A random pause of 0..2×PACE_MS (mean PACE_MS), not a fixed one. With a fixed pause the
-      // connections travel as a train: they start together, the proxy answers them one after
-      // another and they come back in that order, so each request queues behind the rest of the
-      // train — p50 and p99 then grow with connections × the hop's service time, a latency of
-      // the load pattern rather than of the proxy (measured: gateway p50 1.0–1.7 ms against the
-      // backend's 0.43). Random pauses break the train up within a few cycles: arrivals spread
-      // out as from independent clients, the open-loop load the budget means.
-      await writeFile(script, `function delay()\n  return math.random(0, ${2 * PACE_MS})\nend\n`);
-      // Each paced connection sends at most 1000/PACE_MS requests per second on average.
+      // Random pauses, mean PACE_MS: a fixed one keeps the connections in a train (see randomPacing).
+      await writeFile(script, randomPacing(PACE_MS));
+      // A paced connection sends at most 1000/PACE_MS requests per second (pause plus answer).
       const paced = Math.max(1, Math.floor((target * PACE_MS) / 1000));
       // Rounds of the three, rotated, each a short run: one long run's p99 on two shared cores
       // is one draw of the machine's weather; the verdict is the median of per-round figures.
