@@ -8,7 +8,6 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { context } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import type { Backend, ResultClass } from './backend.js';
 import { isConnectError, neverSentReason } from './never-sent.js';
@@ -61,7 +60,7 @@ export class Attempt implements Dispatcher.DispatchHandler {
     };
     // Outgoing instrumentation, when loaded, parents its client span on the exchange's.
     this.#dispatching = true;
-    context.with(exchange.spanContext, () => backend.dispatcher.dispatch(options, this));
+    exchange.inContext(() => backend.dispatcher.dispatch(options, this));
     this.#dispatching = false;
     if (this.#bodyStream && exchange.streamedBody) {
       exchange.streamedBody.sendTo(this.#bodyStream, () => this.#onBodyTooLarge());

@@ -6,28 +6,34 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import {
   context,
-  propagation,
+  INVALID_SPAN_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
-  type Context,
   type Span,
 } from '@opentelemetry/api';
 import { Deadline, DEADLINE_HEADER } from '@faultline/kit/deadline';
-import { sampleIncoming } from '@faultline/kit/server-sampling';
+import { sampleIncomingRequest } from '@faultline/kit/server-sampling';
 import type { Backend } from './backend.js';
 import { chooseBackend } from './backend-choice.js';
 import type { BackendPool } from './backend-pool.js';
 import type { ProxyOptions, Upstream } from './http-proxy.js';
 import { Attempt } from './proxy-attempt.js';
 import { sendProxyError } from './proxy-errors.js';
-import { backendRequestHeaders, clientResponseHeaders } from './proxy-headers.js';
+import {
+  backendRequestHeaders,
+  clientResponseHeaders,
+  outgoingInstrumented,
+  type OutgoingTrace,
+} from './proxy-headers.js';
 import { bufferRequestBody, StreamedBody } from './request-body.js';
 import { isIdempotent, isRetryableStatus, type RetryReason } from './retry-policy.js';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
 
 const tracer = trace.getTracer('@faultline/gateway');
+/** The span of an exchange the gateway neither records nor runs in a context (unsampled root). */
+const UNTRACED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** An attempt that failed before any response byte reached the client. */
 export interface AttemptFailure {
@@ -49,7 +55,8 @@ export class ProxyExchange {
   readonly #stickyToken: string | undefined;
   readonly #tried = new Set<Backend>();
   readonly #span: Span;
-  readonly #spanContext: Context;
+  /** What the backend is told of the trace: the exchange's context, or a bare traceparent. */
+  readonly #trace: OutgoingTrace;
   #body: Buffer | undefined;
   #streamedBody: StreamedBody | undefined;
   #attempt = -1;
@@ -71,19 +78,22 @@ export class ProxyExchange {
     // No span is active here (the kit never instruments incoming requests): continue the
     // caller's trace from its headers. The kit's head sampling decides first, so the nine
     // requests in ten that are not sampled never reach the SDK (its startSpan, sampler and
-    // self-metrics measured ~10 µs per request here for a span it then drops).
-    const parent = propagation.extract(context.active(), req.headers);
-    const sampling = sampleIncoming(parent);
-    if (sampling.sampled) {
+    // self-metrics measured ~10 µs per request here for a span it then drops); an unsampled
+    // request without a caller's trace gets only a traceparent to pass on, no context at all.
+    const incoming = sampleIncomingRequest(req.headers, outgoingInstrumented());
+    if (incoming.unsampledRoot !== undefined) {
+      this.#span = UNTRACED;
+      this.#trace = incoming.unsampledRoot;
+    } else if (incoming.sampling.sampled) {
       this.#span = tracer.startSpan(
         `proxy ${upstream.name}`,
         { kind: SpanKind.INTERNAL, attributes: { 'faultline.gateway.upstream': upstream.name } },
-        sampling.samplingContext,
+        incoming.sampling.samplingContext,
       );
-      this.#spanContext = trace.setSpan(parent, this.#span);
+      this.#trace = trace.setSpan(incoming.parent, this.#span);
     } else {
-      this.#spanContext = sampling.context;
-      this.#span = trace.getSpan(sampling.context)!;
+      this.#trace = incoming.sampling.context;
+      this.#span = trace.getSpan(incoming.sampling.context)!;
     }
   }
 
@@ -214,9 +224,15 @@ export class ProxyExchange {
   get span(): Span {
     return this.#span;
   }
-  /** Context with this exchange's span active: outgoing attempts run (and propagate) in it. */
-  get spanContext(): Context {
-    return this.#spanContext;
+  /**
+   * Runs `dispatch` with this exchange's span active, for an outgoing instrumentation to parent
+   * its client span on; without one loaded, just runs it (nothing else looks at the context).
+   */
+  inContext<T>(dispatch: () => T): T {
+    const trace = this.#trace;
+    return typeof trace === 'string' || !outgoingInstrumented()
+      ? dispatch()
+      : context.with(trace, dispatch);
   }
   get pool(): BackendPool {
     return this.upstream.pool;
@@ -233,7 +249,7 @@ export class ProxyExchange {
 
   /** Headers for the backend: the client's minus hop-by-hop, plus forwarding and deadline. */
   requestHeaders(): IncomingHttpHeaders {
-    return backendRequestHeaders(this.req, this.#deadline, this.#spanContext, {
+    return backendRequestHeaders(this.req, this.#deadline, this.#trace, {
       bufferedLength: this.#body?.length,
     });
   }

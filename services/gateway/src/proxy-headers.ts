@@ -29,6 +29,17 @@ const EXPECT = 'expect';
  */
 const undiciRequests = channel('undici:request:create');
 
+/**
+ * Whether an outgoing instrumentation (OpenTelemetry's undici) is loaded. Only then must an
+ * attempt run in its exchange's context and the exchange have one; otherwise the gateway
+ * writes the trace context into the backend's headers itself (the local plan and the chart
+ * disable it: the exchange's span already covers each request).
+ */
+export const outgoingInstrumented = (): boolean => undiciRequests.hasSubscribers;
+
+/** The trace for the backend: a context to inject, or an unsampled root's traceparent. */
+export type OutgoingTrace = Context | string;
+
 /** How the request body goes to the backend, which decides its framing headers. */
 export interface BodyFraming {
   /** Length of a body buffered whole, or undefined when it is not buffered. */
@@ -39,7 +50,7 @@ export interface BodyFraming {
 export function backendRequestHeaders(
   req: IncomingMessage,
   deadline: Deadline,
-  spanContext: Context,
+  trace: OutgoingTrace,
   body: BodyFraming,
 ): IncomingHttpHeaders {
   const inHeaders = req.headers;
@@ -56,10 +67,17 @@ export function backendRequestHeaders(
   out['x-forwarded-for'] = xff ? `${String(xff)}, ${peer}` : peer;
   out['x-forwarded-proto'] ??= 'http';
   out[DEADLINE_HEADER] = deadline.headerValue();
-  // W3C trace context for the backend (the caller's is replaced), or none of it when the
-  // undici instrumentation will add its own.
-  if (!undiciRequests.hasSubscribers) propagation.inject(spanContext, out);
-  else for (const field of propagation.fields()) delete out[field];
+  if (typeof trace === 'string') {
+    // An unsampled root's traceparent as is. The client sent none, so its tracestate belongs
+    // to no trace; its baggage passes through unchanged.
+    out.traceparent = trace;
+    delete out.tracestate;
+  } else {
+    // The caller's trace context is replaced by the exchange's, or by none of it when the
+    // undici instrumentation will add its own.
+    for (const field of propagation.fields()) delete out[field];
+    if (!outgoingInstrumented()) propagation.inject(trace, out);
+  }
   // A streamed body keeps the client's content-length, or undici sends it chunked.
   if (body.bufferedLength !== undefined) out['content-length'] = String(body.bufferedLength);
   return out;

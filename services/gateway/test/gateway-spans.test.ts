@@ -92,15 +92,24 @@ test('a request the gateway fails (the backend resets) is an error span naming t
   assert.deepEqual(proxy.status, { code: 2, message: 'upstream_reset' });
 });
 
-/** The traceparent a proxied GET /whoami reached the backend with. */
+/** The trace headers a proxied GET /whoami reached the backend with. */
 async function backendTraceparent(url: string, headers: Record<string, string> = {}) {
   const r = await send(`${url}/whoami`, { headers });
   assert.equal(r.status, 200);
-  const got = /^00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])$/.exec(
-    String((r.json as { traceparent: string | null }).traceparent),
-  );
+  const seen = r.json as {
+    traceparent: string | null;
+    tracestate: string | null;
+    baggage: string | null;
+  };
+  const got = /^00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])$/.exec(String(seen.traceparent));
   assert.ok(got, `traceparent at the backend: ${JSON.stringify(r.json)}`);
-  return { traceId: got[1]!, spanId: got[2]!, flags: got[3]! };
+  return {
+    traceId: got[1]!,
+    spanId: got[2]!,
+    flags: got[3]!,
+    tracestate: seen.tracestate,
+    baggage: seen.baggage,
+  };
 }
 
 test('an incoming unsampled parent is followed even at ratio 1: the backend gets its trace, flags 00, and the gateway exports no span of it', async () => {
@@ -126,38 +135,54 @@ test('an incoming unsampled parent is followed even at ratio 1: the backend gets
   );
 });
 
-test('root requests are sampled once at the ratio (not ratio²), and unsampled ones still propagate a fresh trace with flags 00', async () => {
-  const own = await startOtlpReceiver();
-  const sampledGw = await startGateway({
-    GATEWAY_UPSTREAMS: staticUpstream(backends),
-    GATEWAY_HEALTH_INTERVAL_MS: '0',
-    OTEL_EXPORTER_OTLP_ENDPOINT: own.endpoint,
-    OTEL_TRACES_SAMPLER_ARG: '0.1',
-    OTEL_SERVICE_NAME: 'gateway-0.1',
+// Both ways the gateway runs: as the local plan and the chart start it (no outgoing
+// instrumentation: an unsampled root gets only a traceparent, no context), and with the undici
+// instrumentation loaded (every exchange in a context, the client span's traceparent).
+for (const [config, disabled] of [
+  ['as deployed (outgoing instrumentations off)', 'http,undici'],
+  ['with the undici instrumentation', ''],
+] as const) {
+  test(`${config}: root requests are sampled once at the ratio (not ratio²), unsampled ones still propagate a fresh trace with flags 00, baggage passes and a stray tracestate does not`, async () => {
+    const own = await startOtlpReceiver();
+    const sampledGw = await startGateway({
+      GATEWAY_UPSTREAMS: staticUpstream(backends),
+      GATEWAY_HEALTH_INTERVAL_MS: '0',
+      OTEL_EXPORTER_OTLP_ENDPOINT: own.endpoint,
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+      OTEL_SERVICE_NAME: 'gateway-0.1',
+      OTEL_NODE_DISABLED_INSTRUMENTATIONS: disabled,
+    });
+    const sent: Awaited<ReturnType<typeof backendTraceparent>>[] = [];
+    // No traceparent: a tracestate without one belongs to no trace (W3C), baggage stands alone.
+    const client = { tracestate: 'vendor=stray', baggage: 'tenant=acme' };
+    try {
+      for (let i = 0; i < 600; i++) sent.push(await backendTraceparent(sampledGw.url, client));
+    } finally {
+      await sampledGw.stop(); // SIGTERM flushes what is buffered
+    }
+    try {
+      const sampled = sent.filter((t) => t.flags === '01');
+      // Binomial(600, 0.1): mean 60, σ ≈ 7.3; ±5σ. Rolling the dice twice would give ~6.
+      assert.ok(
+        sampled.length >= 23 && sampled.length <= 97,
+        `~60 of 600 sampled, got ${sampled.length}`,
+      );
+      assert.equal(new Set(sent.map((t) => t.traceId)).size, sent.length, 'a trace id each');
+      assert.deepEqual(
+        [...new Set(sent.map((t) => `${t.baggage} / ${t.tracestate}`))],
+        ['tenant=acme / null'],
+        "the client's baggage reaches the backend, its stray tracestate does not",
+      );
+      const exported = new Set(
+        own.spans.filter((s) => s.name === 'proxy booking').map((s) => s.traceId),
+      );
+      assert.deepEqual(
+        [...exported].sort(),
+        sampled.map((t) => t.traceId).sort(),
+        'exactly the requests propagated as sampled have a proxy span',
+      );
+    } finally {
+      await own.stop();
+    }
   });
-  const sent: { traceId: string; flags: string }[] = [];
-  try {
-    for (let i = 0; i < 600; i++) sent.push(await backendTraceparent(sampledGw.url));
-  } finally {
-    await sampledGw.stop(); // SIGTERM flushes what is buffered
-  }
-  try {
-    const sampled = sent.filter((t) => t.flags === '01');
-    // Binomial(600, 0.1): mean 60, σ ≈ 7.3; ±5σ. Rolling the dice twice would give ~6.
-    assert.ok(
-      sampled.length >= 23 && sampled.length <= 97,
-      `~60 of 600 sampled, got ${sampled.length}`,
-    );
-    assert.equal(new Set(sent.map((t) => t.traceId)).size, sent.length, 'a trace id each');
-    const exported = new Set(
-      own.spans.filter((s) => s.name === 'proxy booking').map((s) => s.traceId),
-    );
-    assert.deepEqual(
-      [...exported].sort(),
-      sampled.map((t) => t.traceId).sort(),
-      'exactly the requests propagated as sampled have a proxy span',
-    );
-  } finally {
-    await own.stop();
-  }
-});
+}
