@@ -22,10 +22,6 @@ done = function()
 end
 `;
 
-/** A fixed pause of `paceMs` between a connection's requests (the telemetry bench's pacing). */
-const pacing = (paceMs: number | undefined) =>
-  paceMs === undefined ? '' : `delay = function() return ${paceMs} end\n`;
-
 /**
  * A random pause of 0..2×`paceMs` (mean `paceMs`) between a connection's requests. With a fixed
  * pause the connections travel as a train: they start together, the server answers them one
@@ -33,11 +29,13 @@ const pacing = (paceMs: number | undefined) =>
  * train — p50 and p99 then grow with connections × the hop's service time, a latency of the load
  * pattern rather than of the server (measured through the gateway: p50 1.0–1.7 ms against the
  * backend's 0.43). Random pauses break the train up within a few cycles: arrivals spread out as
- * from independent clients. (The telemetry bench still uses {@link pacing}; moving it is a
- * measured change of its own.)
+ * from independent clients. Both paced benches (gateway, telemetry) use it.
  */
 export const randomPacing = (paceMs: number): string =>
   `delay = function() return math.random(0, ${2 * paceMs}) end\n`;
+
+/** No pause (closed loop, saturation) unless `paceMs` is given. */
+const pacing = (paceMs: number | undefined) => (paceMs === undefined ? '' : randomPacing(paceMs));
 
 /** Books seats `<show>-1`, `<show>-2` ... in order (one new seat per request), `users` users in turn. */
 export function bookEverySeatScript(show: string, users: number, paceMs?: number): string {
