@@ -21,7 +21,7 @@ import {
 } from '@faultline/kit/testing/child-process';
 import { findSample, sampleValue, scrapeMetrics } from '@faultline/kit/testing/metric-samples';
 import { runWrk, type WrkResult } from './lib/wrk.js';
-import { randomPacing } from './lib/wrk-scripts.js';
+import { describeRandomPacing, randomPacing } from './lib/wrk-scripts.js';
 import { HAPROXY, startHaproxy } from './lib/haproxy.js';
 import { percentile, type Benchmark, type BenchResult } from './lib/report.js';
 
@@ -287,7 +287,7 @@ const bench: Benchmark = {
       // Added latency at about half the gateway's saturation rate: paced connections.
       const target = gwResult.requestsPerSec / 2;
       const script = join(root, 'pace.lua');
-      // Random pauses, mean PACE_MS: a fixed one keeps the connections in a train (see randomPacing).
+      // Random pauses, mean PACE_MS: a fixed one keeps connections in a train (see randomPacing).
       await writeFile(script, randomPacing(PACE_MS));
       // A paced connection sends at most 1000/PACE_MS requests per second (pause plus answer).
       const paced = Math.max(1, Math.floor((target * PACE_MS) / 1000));
@@ -363,7 +363,7 @@ const bench: Benchmark = {
         `wrk -t1 -c${CONNECTIONS} -d${DURATION_SEC}s after a ${WARMUP_SEC}s warm-up, per peer, one after another, same two nginx 'return 200' backends (1 worker)`,
         'peers: HAProxy nbthread 1 (http-reuse always), nginx worker_processes 1 (upstream keepalive 128), http-proxy 1.18 in one Node process with a keep-alive agent, undici-proxy: undici Pools (256 connections each) in one Node process, nothing else',
         'gateway: one Node process, Prometheus metrics on, round robin, active health checks (1 s), breakers, sticky sessions on (every wrk request a miss: picked, cookie set); budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter; the generic outgoing http and undici instrumentations disabled, as on the local platform, since the gateway makes its own spans)',
-        `added latency: ${paced} connections each pausing a random 0..${2 * PACE_MS} ms (mean ${PACE_MS}) between requests (wrk Lua delay; a fixed pause kept them in a train) ≈ half the gateway's saturation rate; ${PACED_ROUNDS} rounds of ${PACED_SEC} s runs (backend direct, gateway, undici proxy; order rotated per round); verdict: median of the per-round differences, proxy p99 minus the backend's own p99`,
+        `added latency: ${paced} connections, ${describeRandomPacing(PACE_MS)}, ≈ half the gateway's saturation rate; ${PACED_ROUNDS} rounds of ${PACED_SEC} s runs (backend direct, gateway, undici proxy; order rotated per round); verdict: median of the per-round differences, proxy p99 minus the backend's own p99`,
         'the machine is shared (2 cores, other jobs running): wrk, the backend and the proxy compete for the same cores',
       );
     } finally {

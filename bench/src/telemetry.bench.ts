@@ -7,9 +7,10 @@
  * Node auto-instrumentation started as its README says, exporting to the same receiver.
  *
  * Throughput: wrk closed loop at saturation. Added latency: p99 at a paced rate of about half
- * the `off` arm's saturation (wrk Lua delay(), random pauses: see randomPacing), where queueing does not hide what a request
- * costs. Paired rounds, each arm right after the other in a rotated order; verdicts are medians
- * of the per-round ratios (single rounds on this shared 2-core machine vary by ±15 %).
+ * the `off` arm's saturation (wrk Lua delay(), random pauses: see randomPacing), where queueing
+ * does not hide what a request costs. Paired rounds, each arm right after the other in a
+ * rotated order; verdicts are medians of the per-round ratios (single rounds on this shared
+ * 2-core machine vary by ±15 %).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { startTraceReceiver } from './lib/trace-receiver.js';
 import { measureCpu, type ProcessGroups } from './lib/process-cpu.js';
 import {
   bookEverySeatScript,
+  describeRandomPacing,
   readSeatsScript,
   runWrkScript,
   type TalliedRun,
@@ -283,7 +285,7 @@ const bench: Benchmark = {
           `parts of kit, saturated runs only, no budget: kit-unsampled (OTEL_TRACES_SAMPLER_ARG=0: propagation and instrumentations, nothing recorded), kit-no-export (spans recorded at ${DEFAULT_SAMPLING_RATIO}, no exporter); the gap between kit-no-export and kit is the export`,
           'otel-auto: node --require @opentelemetry/auto-instrumentations-node/register instead of the kit preload, OTEL_TRACES_EXPORTER=otlp to the same receiver (its defaults otherwise: every instrumentation, parent-based always-on sampling); metrics and logs exporters none',
           `trace receiver: ${receiver.description}; received: ${received}`,
-          `throughput: wrk -t1 -c${CONNECTIONS} -d${SECONDS}s closed loop, after a ${WARMUP_SECONDS} s warm-up per arm and route; latency: the same arm paced (each connection pauses a random 0..${2 * PACE_MS} ms, mean ${PACE_MS}, between requests; connections = half the off arm's warm-up rate × ${PACE_MS} ms)`,
+          `throughput: wrk -t1 -c${CONNECTIONS} -d${SECONDS}s closed loop, after a ${WARMUP_SECONDS} s warm-up per arm and route; latency: the same arm paced (${describeRandomPacing(PACE_MS)}; connections = half the off arm's warm-up rate × ${PACE_MS} ms)`,
           'CPU µs/request: user + system time of each process group (/proc/<pid>/stat, 10 ms ticks) over the runs, divided by their requests; the receiver and redis are shared by every arm',
           `${ROUNDS} paired rounds, each arm right after the other (order rotated per round); verdicts: median of the per-round ratios (throughput) and differences (p99)`,
         ],

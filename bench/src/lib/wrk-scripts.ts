@@ -34,6 +34,10 @@ end
 export const randomPacing = (paceMs: number): string =>
   `delay = function() return math.random(0, ${2 * paceMs}) end\n`;
 
+/** {@link randomPacing} in words, for a bench's description. */
+export const describeRandomPacing = (paceMs: number): string =>
+  `each connection pausing a random 0..${2 * paceMs} ms (mean ${paceMs}) between requests (wrk Lua delay; a fixed pause keeps connections in a train)`;
+
 /** No pause (closed loop, saturation) unless `paceMs` is given. */
 const pacing = (paceMs: number | undefined) => (paceMs === undefined ? '' : randomPacing(paceMs));
 

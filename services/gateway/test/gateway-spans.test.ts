@@ -93,14 +93,21 @@ test('a request the gateway fails (the backend resets) is an error span naming t
 });
 
 /** The trace headers a proxied GET /whoami reached the backend with. */
-async function backendTraceparent(url: string, headers: Record<string, string> = {}) {
+interface TraceAtBackend {
+  traceId: string;
+  spanId: string;
+  flags: string;
+  tracestate: string | null;
+  baggage: string | null;
+}
+
+async function backendTrace(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<TraceAtBackend> {
   const r = await send(`${url}/whoami`, { headers });
   assert.equal(r.status, 200);
-  const seen = r.json as {
-    traceparent: string | null;
-    tracestate: string | null;
-    baggage: string | null;
-  };
+  const seen = r.json as Record<'traceparent' | 'tracestate' | 'baggage', string | null>;
   const got = /^00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])$/.exec(String(seen.traceparent));
   assert.ok(got, `traceparent at the backend: ${JSON.stringify(r.json)}`);
   return {
@@ -115,13 +122,13 @@ async function backendTraceparent(url: string, headers: Record<string, string> =
 test('an incoming unsampled parent is followed even at ratio 1: the backend gets its trace, flags 00, and the gateway exports no span of it', async () => {
   const traceId = '0badc0ffee0ddf00d0000000000000aa';
   const callerSpan = '99aabbccddeeff00';
-  const got = await backendTraceparent(gw.url, { traceparent: `00-${traceId}-${callerSpan}-00` });
+  const got = await backendTrace(gw.url, { traceparent: `00-${traceId}-${callerSpan}-00` });
   assert.equal(got.traceId, traceId, "the caller's trace id is kept");
   assert.equal(got.flags, '00', 'not sampled downstream either');
   assert.notEqual(got.spanId, callerSpan, 'a span id of the gateway, not the caller’s');
   // A sampled request after it: once its span is exported, the unsampled one would be too.
   const sampledTrace = '0badc0ffee0ddf00d0000000000000bb';
-  await backendTraceparent(gw.url, { traceparent: `00-${sampledTrace}-${callerSpan}-01` });
+  await backendTrace(gw.url, { traceparent: `00-${sampledTrace}-${callerSpan}-01` });
   await waitFor(
     () => receiver.spans.some((s) => s.traceId === sampledTrace),
     'the sampled request exported',
@@ -152,11 +159,11 @@ for (const [config, disabled] of [
       OTEL_SERVICE_NAME: 'gateway-0.1',
       OTEL_NODE_DISABLED_INSTRUMENTATIONS: disabled,
     });
-    const sent: Awaited<ReturnType<typeof backendTraceparent>>[] = [];
+    const sent: TraceAtBackend[] = [];
     // No traceparent: a tracestate without one belongs to no trace (W3C), baggage stands alone.
     const client = { tracestate: 'vendor=stray', baggage: 'tenant=acme' };
     try {
-      for (let i = 0; i < 600; i++) sent.push(await backendTraceparent(sampledGw.url, client));
+      for (let i = 0; i < 600; i++) sent.push(await backendTrace(sampledGw.url, client));
     } finally {
       await sampledGw.stop(); // SIGTERM flushes what is buffered
     }
