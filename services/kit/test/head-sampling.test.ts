@@ -3,6 +3,8 @@
 // context (flags 00), so downstream services follow the decision instead of rolling again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startNodeService, type NodeService } from '@faultline/kit/testing/node-service';
 import { startOtlpReceiver, type OtlpReceiver } from '@faultline/kit/testing/otlp-receiver';
 import { HELLO_ENTRY } from './helpers.js';
@@ -120,5 +122,51 @@ test('an incoming unsampled parent is followed even at ratio 1; its trace id is 
     assert.equal(serverSpans(receiver, 'follower').length, 0);
   } finally {
     await receiver.stop();
+  }
+});
+
+test("an unsampled caller's trace context is the request's own; it passes on", async () => {
+  // A service that records nothing of a trace adds no span of its own to it: the handler runs
+  // in the caller's context (its log lines name the caller's span), which saves a span and a
+  // context per request. Its outgoing fetch still gets a client span id from the undici
+  // instrumentation; the trace id, flags 00, tracestate and baggage pass on. The upstream here
+  // is a bare server that keeps what it was sent.
+  const seen: { traceparent?: string; tracestate?: string; baggage?: string }[] = [];
+  const upstream = createServer((req, res) => {
+    const { traceparent, tracestate, baggage } = req.headers as Record<string, string>;
+    seen.push({ traceparent, tracestate, baggage });
+    res.setHeader('content-type', 'application/json').end('{"hello":"upstream"}');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const { port } = upstream.address() as AddressInfo;
+  const receiver = await startOtlpReceiver();
+  try {
+    const a = await hello(receiver, 'passer', '1', { HELLO_UPSTREAM: `http://127.0.0.1:${port}` });
+    const [traceId, spanId] = ['0af7651916cd43dd8448eb211c80319c', 'b7ad6b7169203331'];
+    const sent = {
+      traceparent: `00-${traceId}-${spanId}-00`,
+      tracestate: 'vendor=opaque',
+      baggage: 'tenant=acme',
+    };
+    let output: string;
+    try {
+      const res = await fetch(`${a.url}/chain`, { headers: sent });
+      assert.equal(res.status, 200);
+      await res.arrayBuffer();
+    } finally {
+      await a.stop();
+      output = a.output();
+    }
+    const line = output.split('\n').find((l) => l.includes('calling upstream'));
+    assert.ok(line, `no log line for the request in:\n${output}`);
+    const logged = JSON.parse(line) as { trace_id?: string; span_id?: string };
+    assert.deepEqual([logged.trace_id, logged.span_id], [traceId, spanId], "the caller's span");
+    assert.equal(seen.length, 1);
+    assert.match(seen[0]!.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    assert.deepEqual([seen[0]!.tracestate, seen[0]!.baggage], [sent.tracestate, sent.baggage]);
+    assert.equal(serverSpans(receiver, 'passer').length, 0, 'nothing recorded for it');
+  } finally {
+    await receiver.stop();
+    await new Promise((resolve) => upstream.close(resolve));
   }
 });
