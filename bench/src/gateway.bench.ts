@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { youngGenerationFlag } from '@faultline/chaos/local/pod-plan';
 import { freePort } from '@faultline/kit/testing/free-port';
 import {
   startProcess,
@@ -134,9 +135,15 @@ const bench: Benchmark = {
       // and on (sampling 0.1, no exporter) in a second arm reported beside it.
       const startGateway = async (tracing: boolean) => {
         const [gwPort, gwAdmin] = [await freePort(), await freePort()];
+        // With the playground's V8 flags: its young generation decides how often it scavenges.
         const gw = startProcess(
           process.execPath,
-          ['--import', '@faultline/kit/telemetry-preload', GATEWAY_ENTRY],
+          [
+            youngGenerationFlag('gateway'),
+            '--import',
+            '@faultline/kit/telemetry-preload',
+            GATEWAY_ENTRY,
+          ],
           {
             cwd: ROOT,
             env: {
@@ -367,7 +374,7 @@ const bench: Benchmark = {
       notes.push(
         `wrk -t1 -c${CONNECTIONS} -d${DURATION_SEC}s after a ${WARMUP_SEC}s warm-up, per peer, one after another, same two nginx 'return 200' backends (1 worker)`,
         'peers: HAProxy nbthread 1 (http-reuse always), nginx worker_processes 1 (upstream keepalive 128), http-proxy 1.18 in one Node process with a keep-alive agent, undici-proxy: undici Pools (256 connections each) in one Node process, nothing else',
-        'gateway: one Node process, Prometheus metrics on, round robin, active health checks (1 s), breakers, sticky sessions on (every wrk request a miss: picked, cookie set); budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter; the generic outgoing http and undici instrumentations disabled, as on the local platform, since the gateway makes its own spans)',
+        `gateway: one Node process started as the local platform starts it (${youngGenerationFlag('gateway')}; the Node peers run with V8's defaults), Prometheus metrics on, round robin, active health checks (1 s), breakers, sticky sessions on (every wrk request a miss: picked, cookie set); budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter; the generic outgoing http and undici instrumentations disabled, as on the local platform, since the gateway makes its own spans)`,
         `added latency: ${paced} connections, ${describeRandomPacing(PACE_MS)}, ≈ half the gateway's saturation rate; after one uncounted paced run each, ${PACED_ROUNDS} rounds of ${PACED_SEC} s runs (backend direct, gateway, undici proxy; order rotated per round); verdict: median of the per-round differences, proxy p99 minus the backend's own p99`,
         'the machine is shared (2 cores, other jobs running): wrk, the backend and the proxy compete for the same cores',
       );
