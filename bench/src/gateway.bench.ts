@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { youngGenerationFlag } from '@faultline/chaos/local/pod-plan';
+import { serviceNodeArgs } from '@faultline/chaos/local/pod-plan';
 import { freePort } from '@faultline/kit/testing/free-port';
 import {
   startProcess,
@@ -27,7 +27,7 @@ import { HAPROXY, startHaproxy } from './lib/haproxy.js';
 import { percentile, type Benchmark, type BenchResult } from './lib/report.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-const GATEWAY_ENTRY = join(ROOT, 'services/gateway/dist/src/main.js');
+const GATEWAY_ARGS = serviceNodeArgs(ROOT, 'gateway');
 const NGINX = '/usr/sbin/nginx';
 const CONNECTIONS = 50;
 const DURATION_SEC = 8;
@@ -135,40 +135,31 @@ const bench: Benchmark = {
       // and on (sampling 0.1, no exporter) in a second arm reported beside it.
       const startGateway = async (tracing: boolean) => {
         const [gwPort, gwAdmin] = [await freePort(), await freePort()];
-        // With the playground's V8 flags: its young generation decides how often it scavenges.
-        const gw = startProcess(
-          process.execPath,
-          [
-            youngGenerationFlag('gateway'),
-            '--import',
-            '@faultline/kit/telemetry-preload',
-            GATEWAY_ENTRY,
-          ],
-          {
-            cwd: ROOT,
-            env: {
-              ...process.env,
-              FAULTLINE_TELEMETRY: tracing ? 'on' : 'off',
-              // As on the local platform: the gateway makes its own span per proxied request
-              // and injects the context itself; the generic outgoing http and undici
-              // instrumentations would trace every proxied request a second time.
-              OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,undici',
-              LOG_LEVEL: 'warn',
-              GATEWAY_PORT: String(gwPort),
-              GATEWAY_ADMIN_PORT: String(gwAdmin),
-              GATEWAY_ADMIN_TOKEN: 'bench-admin-token',
-              GATEWAY_UPSTREAMS: JSON.stringify([
-                // Sticky sessions on, as the budget says; wrk sends no cookie, so every
-                // request is a miss: the picker chooses and the answer sets the cookie.
-                {
-                  name: 'bench',
-                  sticky: { cookie: 'gw' },
-                  discovery: { kind: 'static', backends: targets },
-                },
-              ]),
-            },
+        // The playground's command line: its V8 flags decide how often the gateway scavenges.
+        const gw = startProcess(process.execPath, GATEWAY_ARGS, {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            FAULTLINE_TELEMETRY: tracing ? 'on' : 'off',
+            // As on the local platform: the gateway makes its own span per proxied request
+            // and injects the context itself; the generic outgoing http and undici
+            // instrumentations would trace every proxied request a second time.
+            OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,undici',
+            LOG_LEVEL: 'warn',
+            GATEWAY_PORT: String(gwPort),
+            GATEWAY_ADMIN_PORT: String(gwAdmin),
+            GATEWAY_ADMIN_TOKEN: 'bench-admin-token',
+            GATEWAY_UPSTREAMS: JSON.stringify([
+              // Sticky sessions on, as the budget says; wrk sends no cookie, so every
+              // request is a miss: the picker chooses and the answer sets the cookie.
+              {
+                name: 'bench',
+                sticky: { cookie: 'gw' },
+                discovery: { kind: 'static', backends: targets },
+              },
+            ]),
           },
-        );
+        });
         procs.push(gw);
         await waitFor(
           async () => (await fetch(`http://127.0.0.1:${gwAdmin}/readyz`)).ok,
@@ -374,7 +365,7 @@ const bench: Benchmark = {
       notes.push(
         `wrk -t1 -c${CONNECTIONS} -d${DURATION_SEC}s after a ${WARMUP_SEC}s warm-up, per peer, one after another, same two nginx 'return 200' backends (1 worker)`,
         'peers: HAProxy nbthread 1 (http-reuse always), nginx worker_processes 1 (upstream keepalive 128), http-proxy 1.18 in one Node process with a keep-alive agent, undici-proxy: undici Pools (256 connections each) in one Node process, nothing else',
-        `gateway: one Node process started as the local platform starts it (${youngGenerationFlag('gateway')}; the Node peers run with V8's defaults), Prometheus metrics on, round robin, active health checks (1 s), breakers, sticky sessions on (every wrk request a miss: picked, cookie set); budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter; the generic outgoing http and undici instrumentations disabled, as on the local platform, since the gateway makes its own spans)`,
+        `gateway: one Node process started as the local platform starts it (node ${GATEWAY_ARGS.slice(0, -1).join(' ')}; the Node peers run with V8's defaults), Prometheus metrics on, round robin, active health checks (1 s), breakers, sticky sessions on (every wrk request a miss: picked, cookie set); budget arm with FAULTLINE_TELEMETRY=off, "gateway+tracing" arm with the telemetry preload on (sampling 0.1, no exporter; the generic outgoing http and undici instrumentations disabled, as on the local platform, since the gateway makes its own spans)`,
         `added latency: ${paced} connections, ${describeRandomPacing(PACE_MS)}, ≈ half the gateway's saturation rate; after one uncounted paced run each, ${PACED_ROUNDS} rounds of ${PACED_SEC} s runs (backend direct, gateway, undici proxy; order rotated per round); verdict: median of the per-round differences, proxy p99 minus the backend's own p99`,
         'the machine is shared (2 cores, other jobs running): wrk, the backend and the proxy compete for the same cores',
       );

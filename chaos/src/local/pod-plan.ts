@@ -71,23 +71,28 @@ export interface PlanInputs {
 const LOOPBACK = '127.0.0.1';
 
 /**
- * The V8 flag sizing a Node service's young generation (semi-space; V8's default is 16 MiB).
+ * The command line (after `node`) of a Node service's pods, as the local platform starts them;
+ * benchmarks start the same. The first flag sizes the young generation (semi-space; V8's default is 16 MiB).
  * 2 MiB keeps an idle service ~20 MiB smaller, which holds the playground under its memory
  * budget (`make bench BENCH=local`); scavenges stay cheap at the services' load. The gateway,
  * one process carrying every request, gets 8: at 2 MiB it scavenged ~30 times as often under
  * load (2,451 pauses, 659 ms, against 85 and 81 ms at 16, in the gateway bench's paced runs)
- * and kept 0.92 of a minimal undici proxy's throughput against 0.98–1.01 at 8 (issue 16), for
+ * and kept 0.92 of a minimal undici proxy's throughput against 0.94–1.01 at 8 (issue 16), for
  * ~11 MiB more resident.
  */
-export function youngGenerationFlag(svc: string): string {
-  return `--max-semi-space-size=${svc === 'gateway' ? 8 : 2}`;
+export function serviceNodeArgs(root: string, svc: string): string[] {
+  return [
+    `--max-semi-space-size=${svc === 'gateway' ? 8 : 2}`,
+    '--import',
+    '@faultline/kit/telemetry-preload',
+    join(root, 'services', svc, 'dist', 'src', 'main.js'),
+  ];
 }
 
 export function buildPlan(inp: PlanInputs): Plan {
   const c = inp.config;
   const stateDir = resolve(inp.root, c.stateDir);
   const data = (name: string) => join(stateDir, 'data', name);
-  const service = (name: string) => join(inp.root, 'services', name, 'dist', 'src', 'main.js');
   const pods: PodSpec[] = [];
   const tracing: Record<string, string> = inp.otlpEndpoint
     ? { OTEL_EXPORTER_OTLP_ENDPOINT: inp.otlpEndpoint }
@@ -209,12 +214,7 @@ export function buildPlan(inp: PlanInputs): Plan {
     restart: true,
   });
 
-  const nodeArgs = (svc: string) => [
-    youngGenerationFlag(svc),
-    '--import',
-    '@faultline/kit/telemetry-preload',
-    service(svc),
-  ];
+  const nodeArgs = (svc: string) => serviceNodeArgs(inp.root, svc);
   /** A chaos-enabled app replica: traffic enters through its agent's `inbound` link. */
   const appReplica = (
     svc: 'booking' | 'scheduler',
